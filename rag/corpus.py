@@ -1,0 +1,71 @@
+"""A folder of documents, read in name order; what cannot be read is skipped and named."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.errors import CorpusError, DocumentError, NotFoundError
+from rag.reader import SUFFIXES, read_document
+from rag.types import Document
+
+log = logging.getLogger("rag")
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Corpus:
+    root: Path
+    documents: tuple[Document, ...]
+    skipped: tuple[Skipped, ...] = ()
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes when any document is added, removed or edited."""
+        h = hashlib.sha256()
+        for d in self.documents:
+            h.update(f"{d.name}\0{d.fingerprint}\n".encode())
+        return h.hexdigest()
+
+    def document(self, name: str) -> Document:
+        """The document of this file name (or unique prefix of it, such as ``001``)."""
+        exact = [d for d in self.documents if d.name == name]
+        found = exact or [d for d in self.documents if d.name.startswith(name)]
+        if len(found) == 1:
+            return found[0]
+        names = ", ".join(d.name for d in self.documents)
+        if not found:
+            raise NotFoundError(f"no document {name!r}; documents: {names}")
+        raise NotFoundError(f"{name!r} matches several documents: {', '.join(d.name for d in found)}")
+
+
+def load_corpus(root: Path | str) -> Corpus:
+    """Read every .txt and .md file under ``root`` (recursively, in path order)."""
+    root = Path(root)
+    if not root.is_dir():
+        raise CorpusError(f"documents folder not found: {root}")
+    documents: list[Document] = []
+    skipped: list[Skipped] = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        if path.suffix.lower() not in SUFFIXES:
+            continue
+        try:
+            doc = read_document(path)
+        except DocumentError as exc:
+            log.warning("%s", exc)
+            skipped.append(Skipped(str(path.relative_to(root)), str(exc)))
+            continue
+        if not doc.paragraphs:
+            skipped.append(Skipped(str(path.relative_to(root)), f"{path.name}: no text, skipped"))
+            continue
+        documents.append(doc)
+    if not documents:
+        raise CorpusError(f"no readable .txt or .md document in {root}")
+    return Corpus(root, tuple(documents), tuple(skipped))

