@@ -63,5 +63,6 @@ def _size(group: list[tuple[int, str]]) -> int:
 def _chunk(doc: Document, path: tuple[str, ...], group: list[tuple[int, str]]) -> Chunk:
     text = "\n".join(p for _, p in group)
     numbers = tuple(dict.fromkeys(n for n, _ in group))
-    key = hashlib.sha256(embed_text(doc.title, path, text).encode("utf-8")).hexdigest()
-    return Chunk(key, doc.name, doc.title, path, numbers, text)
+    label = doc.meta.label
+    key = hashlib.sha256(embed_text(label, path, text).encode("utf-8")).hexdigest()
+    return Chunk(key, doc.name, label, path, numbers, text)

@@ -32,6 +32,13 @@ class DocumentMeta:
     period: str | None = None  # e.g. "2016-2020" or "2017"
     years: tuple[int, ...] = ()  # every year the document is about, for filters
 
+    @property
+    def label(self) -> str:
+        """The title, with the region added when the title hides it (as in 省外事侨务办公室…)."""
+        if self.region and self.region not in self.title:
+            return f"{self.title}（{self.region}）"
+        return self.title
+
 
 @dataclass(frozen=True)
 class Paragraph:

@@ -1,0 +1,161 @@
+"""Extractive answers: the sentences of the retrieved paragraphs that answer the question.
+
+Sentences are scored by their embedding similarity to the question (computed at index
+time for the sentences, once per question for the question), by IDF-weighted overlap
+with the question's words, by the retrieval rank of their paragraph, and by whether
+they hold the kind of thing asked for (a number, a date, a place, a name). A long
+sentence is cut to the clauses that carry the answer; the citation keeps the whole
+sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.lexical import tokenize
+from rag.question import QuestionProfile, type_spans
+from rag.retrieval import Hit, Retrieval, Retriever
+from rag.types import Sentence
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How the sentence score combines its parts; fitted on the tune split only."""
+
+    dense: float = 2.0
+    overlap: float = 0.6
+    context: float = 0.3
+    kind: float = 0.15
+    rank: float = 0.25
+    list_margin: float = 0.12  # a list answer takes sentences within this of the best
+    max_sentences: int = 4
+    paragraphs: int = 6  # how many retrieved paragraphs are read
+    snippet_chars: int = 100
+
+
+@dataclass(frozen=True)
+class Scored:
+    sentence: Sentence
+    hit: Hit
+    score: float
+    cosine: float
+    overlap: float  # IDF-weighted share of the question's words in the sentence
+    context: float  # the same over the sentence with its paragraph, section and title
+    typed: bool  # holds something of the asked-for kind
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A sentence chosen for the answer, the part of it shown, and the answer span."""
+
+    scored: Scored
+    snippet: str  # a contiguous part of the sentence
+    span: tuple[int, int] | None  # within the sentence
+
+
+def score_sentences(
+    question: str, profile: QuestionProfile, retrieval: Retrieval, retriever: Retriever, w: Weights
+) -> list[Scored]:
+    """Every sentence of the top paragraphs, best first."""
+    q_tokens = _weighted(question, retriever)
+    total = sum(q_tokens.values()) or 1.0
+    hits = retrieval.hits[: w.paragraphs]
+    top_fused = hits[0].score if hits else 1.0
+    out: list[Scored] = []
+    for rank, hit in enumerate(hits):
+        row = retriever.position[(hit.paragraph.doc, hit.paragraph.number)]
+        doc = retriever.documents[hit.paragraph.doc]
+        context_tokens = set(tokenize(f"{doc.meta.region or ''} {doc.meta.label} {hit.paragraph.section_path}"))
+        paragraph_tokens = set().union(*(retriever.sentence_tokens[s] for s in retriever.sentences_of[row]))
+        for s in retriever.sentences_of[row]:
+            sentence = retriever.index.sentences[s]
+            tokens = retriever.sentence_tokens[s]
+            overlap = sum(v for t, v in q_tokens.items() if t in tokens) / total
+            context = sum(v for t, v in q_tokens.items() if t in tokens or t in context_tokens or t in paragraph_tokens) / total
+            cosine = float(retrieval.sentence_scores[s]) if retrieval.sentence_scores is not None and len(retrieval.sentence_scores) else hit.dense
+            typed = bool(type_spans(sentence.text, profile.answer_type))
+            score = (
+                w.dense * cosine + w.overlap * overlap + w.context * context
+                + w.kind * typed + w.rank * hit.score / top_fused
+            )
+            out.append(Scored(sentence, hit, score, cosine, overlap, context, typed))
+    out.sort(key=lambda c: -c.score)
+    return out
+
+
+def choose(scored: list[Scored], profile: QuestionProfile, w: Weights) -> list[Scored]:
+    """The best sentence, and for list or cross-document questions the near-best others."""
+    if not scored:
+        return []
+    best = scored[0]
+    chosen = [best]
+    if profile.wants_list or profile.cross_document:
+        for c in scored[1:]:
+            if len(chosen) >= w.max_sentences or c.score < best.score - w.list_margin:
+                break
+            if c.sentence.text == best.sentence.text or any(c.sentence == x.sentence for x in chosen):
+                continue
+            if profile.cross_document and c.sentence.doc in {x.sentence.doc for x in chosen}:
+                continue
+            chosen.append(c)
+    # Reading order within a document reads better than score order.
+    return sorted(chosen, key=lambda c: (c.hit.paragraph.doc, c.sentence.paragraph, c.sentence.index)) if len(chosen) > 1 else chosen
+
+
+def snippet(c: Scored, question: str, profile: QuestionProfile, retriever: Retriever, max_chars: int) -> Pick:
+    """The clauses of the sentence that carry the answer, and the answer span in it."""
+    text = c.sentence.text
+    clauses = [(m.start(), m.end()) for m in re.finditer(r"[^，,：:]+[，,：:]?", text)]
+    q_tokens = _weighted(question, retriever)
+    spans = type_spans(text, profile.answer_type)
+
+    def value(a: int, b: int) -> float:
+        part = set(tokenize(text[a:b]))
+        typed = any(a <= s < b for s, _ in spans)
+        return sum(v for t, v in q_tokens.items() if t in part) + (0.5 if typed else 0.0)
+
+    if len(text) <= max_chars or len(clauses) <= 1:
+        start, end = 0, len(text)
+    else:
+        best = max(range(len(clauses)), key=lambda i: value(*clauses[i]))
+        lo = hi = best
+        while True:
+            options = [i for i in (lo - 1, hi + 1) if 0 <= i < len(clauses)]
+            options = [i for i in options if clauses[max(hi, i)][1] - clauses[min(lo, i)][0] <= max_chars]
+            if not options:
+                break
+            i = max(options, key=lambda j: value(*clauses[j]))
+            if value(*clauses[i]) <= 0 and clauses[hi][1] - clauses[lo][0] >= 40:
+                break
+            lo, hi = min(lo, i), max(hi, i)
+        start, end = clauses[lo][0], clauses[hi][1]
+    shown = text[start:end].rstrip("，,：:")
+    inside = [s for s in spans if start <= s[0] and s[1] <= start + len(shown)]
+    span = max(inside, key=lambda s: value(*_clause_of(s[0], clauses)), default=None) if inside else None
+    return Pick(c, shown, span)
+
+
+def _clause_of(offset: int, clauses: list[tuple[int, int]]) -> tuple[int, int]:
+    return next((c for c in clauses if c[0] <= offset < c[1]), (offset, offset + 1))
+
+
+def _weighted(question: str, retriever: Retriever) -> dict[str, float]:
+    """The question's distinct words with their IDF; words the corpus lacks weigh nothing."""
+    idf = retriever.bm25.idf
+    vocab = retriever.bm25.vocabulary
+    return {t: float(idf[vocab[t]]) for t in set(tokenize(question)) if t in vocab}
+
+
+def support(scored: list[Scored]) -> float:
+    """How well the best sentence answers: the evidence abstention is decided on."""
+    if not scored:
+        return float("-inf")
+    best = scored[0]
+    return best.cosine + 0.25 * best.context + 0.1 * best.typed
+
+
+def top_cosine(retrieval: Retrieval) -> float:
+    return float(np.max(retrieval.sentence_scores)) if retrieval.sentence_scores is not None and len(retrieval.sentence_scores) else 0.0

@@ -1,0 +1,79 @@
+"""What a question asks for: the kind of answer, whether it wants a list, its language.
+
+Checks on input (empty, too long, undecodable) also live here, so that every entry
+point refuses the same things with the same words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+
+from rag.errors import QuestionError
+
+AnswerType = Literal["number", "date", "name", "place", "other"]
+
+_NUMBER_Q = re.compile(r"多少|几[个对批次项名家人年届所场种条位天]|几|数量|比例|百分之|规模|金额|how (many|much)|what (number|percentage|share|proportion)|number of|percent", re.I)
+_DATE_Q = re.compile(r"何时|什么时候|哪天|哪一天|哪年|哪一年|几月|日期|时间|何年|when\b|what (date|day|year|month)|which (year|month|day)", re.I)
+_PLACE_Q = re.compile(r"哪里|何地|哪个(国家|城市|省|州|地区|地方)|哪些(国家|城市|省|州|地区|地方)|哪国|where\b|which (country|countries|city|cities|province|provinces|state|region|regions)", re.I)
+_NAME_Q = re.compile(r"谁|哪位|哪个|哪些|什么|何种|名称|叫什么|哪家|who\b|whom\b|which\b|what\b|name", re.I)
+_LIST_Q = re.compile(r"哪些|有哪|包括|分别|列举|哪几|都有|各有|what are|which .*(s|ies)\b|list|name the|what .* (areas|fields|countries|cities|measures|tasks|events)", re.I)
+_CROSS_Q = re.compile(r"哪些(文件|文档|地方|省|市|规划|计划)|(都|均)(提到|提及|有)|分别|相比|比较|对比|哪个(更|多)|compare|both|which documents|each of", re.I)
+_NUMERAL = r"[\d０-９一二三四五六七八九十百千万两]"
+NUMBER_RE = re.compile(rf"{_NUMERAL}+(?:\.\d+)?\s*(?:%|％|亿|万|千|百)?\s*(?:美元|元|个|对|批次|批|人次|名|人|家|项|次|小时|天|周年|年|届|国|所|场|期|座|位|余|倍|条|件|套|部|篇|多)|\d+(?:\.\d+)?%?")
+DATE_RE = re.compile(r"(?:\d{4}|XX)\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}\s*月(?:[上中下]旬|底|初)?|\d{4}-\d{1,2}-\d{1,2}")
+_PLACE_RE = re.compile(r"[\u4e00-\u9fff]{1,8}(?:省|市|州|国|县|区|岛|港|湾)|[\u4e00-\u9fff]{2,4}(?:大使馆|领事馆)")
+_NAME_RE = re.compile(r"《[^》]{2,40}》|“[^”]{2,30}”|[\u4e00-\u9fff]{2,12}(?:会|节|论坛|大会|中心|协会|学校|中学|大学|基地|平台|项目|计划|活动|机制|园区|办公室|委员会)")
+
+
+@dataclass(frozen=True)
+class QuestionProfile:
+    answer_type: AnswerType
+    wants_list: bool
+    cross_document: bool
+    english: bool
+
+
+def check_question(question: object, max_chars: int) -> str:
+    """The question, cleaned, or a QuestionError saying what is wrong with it."""
+    if isinstance(question, bytes):
+        try:
+            question = question.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise QuestionError("the question is not valid UTF-8 text") from exc
+    if not isinstance(question, str):
+        raise QuestionError(f"the question must be text, not {type(question).__name__}")
+    cleaned = "".join(ch for ch in unicodedata.normalize("NFC", question) if ch.isprintable() or ch in "\n\t")
+    cleaned = cleaned.replace("\ufffd", "").strip()
+    if not cleaned:
+        raise QuestionError("the question is empty; ask something about the documents")
+    if len(cleaned) > max_chars:
+        raise QuestionError(
+            f"the question is {len(cleaned):,} characters long; the limit is {max_chars:,}. "
+            "Ask a shorter question."
+        )
+    return cleaned
+
+
+def profile(question: str) -> QuestionProfile:
+    """Classify a question by the kind of answer it expects."""
+    english = sum(1 for ch in question if "\u4e00" <= ch <= "\u9fff") < 2
+    if _DATE_Q.search(question) and not re.search(r"多少年|几年", question):
+        kind: AnswerType = "date"
+    elif _NUMBER_Q.search(question):
+        kind = "number"
+    elif _PLACE_Q.search(question):
+        kind = "place"
+    elif _NAME_Q.search(question):
+        kind = "name"
+    else:
+        kind = "other"
+    return QuestionProfile(kind, bool(_LIST_Q.search(question)), bool(_CROSS_Q.search(question)), english)
+
+
+def type_spans(text: str, answer_type: AnswerType) -> list[tuple[int, int]]:
+    """Where in ``text`` something of the asked-for kind stands (numbers, dates, places, names)."""
+    pattern = {"number": NUMBER_RE, "date": DATE_RE, "place": _PLACE_RE, "name": _NAME_RE}.get(answer_type)
+    return [m.span() for m in pattern.finditer(text)] if pattern else []

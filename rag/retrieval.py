@@ -1,0 +1,190 @@
+"""Hybrid retrieval at paragraph level: dense (chunks and sentences) fused with BM25.
+
+Dense retrieval finds paraphrases and English questions; BM25 finds exact numbers,
+names and places. Their rankings are combined by reciprocal rank fusion. The lexical
+ranking's weight shrinks with the share of the question's tokens that the corpus has
+at all, so an English question is not ranked by the noise of a few stray matches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal, Mapping, Sequence
+
+import numpy as np
+
+from embeddings.base import Embedder
+from rag.errors import RagError
+from rag.index import StoredIndex
+from rag.lexical import BM25, tokenize
+from rag.types import Document, Paragraph, Passage
+
+Strategy = Literal["hybrid", "dense", "lexical"]
+STRATEGIES: tuple[str, ...] = ("hybrid", "dense", "lexical")
+# Above this many chunks the dense search looks at the nearest chunks only.
+_EXHAUSTIVE_CHUNKS = 5_000
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict retrieval to some documents (file names or prefixes), regions or years."""
+
+    documents: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+
+    @classmethod
+    def coerce(cls, value: "Filters | Mapping[str, Any] | None") -> "Filters | None":
+        if value is None or isinstance(value, Filters):
+            return value
+        if not isinstance(value, Mapping):
+            raise RagError("filters must be a mapping with keys documents, regions, years")
+        unknown = set(value) - {"documents", "regions", "years"}
+        if unknown:
+            raise RagError(f"unknown filter {sorted(unknown)}; valid keys: documents, regions, years")
+
+        def seq(key: str) -> tuple:
+            v = value.get(key) or ()
+            return (v,) if isinstance(v, (str, int)) else tuple(v)
+
+        try:
+            years = tuple(int(y) for y in seq("years"))
+        except ValueError as exc:
+            raise RagError(f"years must be whole numbers: {value.get('years')!r}") from exc
+        return cls(tuple(str(d) for d in seq("documents")), tuple(str(r) for r in seq("regions")), years)
+
+    def allows(self, doc: Document) -> bool:
+        if self.documents and not any(doc.name == d or doc.name.startswith(d) for d in self.documents):
+            return False
+        if self.regions and doc.meta.region not in self.regions:
+            return False
+        if self.years and not set(self.years) & set(doc.meta.years):
+            return False
+        return True
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked paragraph with the evidence behind its rank."""
+
+    paragraph: Paragraph
+    score: float  # fused
+    dense: float  # cosine of the best chunk/sentence combination
+    lexical: float  # BM25
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    question: str
+    hits: tuple[Hit, ...]
+    query_vector: np.ndarray | None
+    sentence_scores: np.ndarray | None  # cosine of the question with every indexed sentence
+    lexical_coverage: float
+
+
+def lexical_text(doc: Document, p: Paragraph) -> str:
+    """What BM25 sees of a paragraph: the document's region and title give it context."""
+    return " ".join(filter(None, (doc.meta.region or "", doc.meta.label, p.section_path, p.text)))
+
+
+class Retriever:
+    """Ranks the paragraphs of an opened index for a question."""
+
+    def __init__(
+        self,
+        index: StoredIndex,
+        embedder: Embedder,
+        *,
+        strategy: Strategy = "hybrid",
+        fusion_depth: int = 50,
+        rrf_k: int = 60,
+        dense_weight: float = 1.0,
+        lexical_weight: float = 1.0,
+    ) -> None:
+        if strategy not in STRATEGIES:
+            raise RagError(f"unknown retrieval strategy {strategy!r}; choose one of: {', '.join(STRATEGIES)}")
+        self.index, self.embedder, self.strategy = index, embedder, strategy
+        self.fusion_depth, self.rrf_k = fusion_depth, rrf_k
+        self.dense_weight, self.lexical_weight = dense_weight, lexical_weight
+        self.documents = {d.name: d for d in index.documents}
+        self.paragraphs: list[Paragraph] = [p for d in index.documents for p in d.paragraphs]
+        self.position = {(p.doc, p.number): i for i, p in enumerate(self.paragraphs)}
+        self._searchable = np.array([not p.is_heading for p in self.paragraphs], dtype=bool)
+        self._doc_of = np.array([p.doc for p in self.paragraphs], dtype=object)
+        self._chunk_paragraphs = [
+            np.array([self.position[(c.doc, n)] for n in c.paragraphs], dtype=np.int64) for c in index.chunks
+        ]
+        self.sentence_paragraph = np.array(
+            [self.position[(s.doc, s.paragraph)] for s in index.sentences], dtype=np.int64
+        )
+        self.bm25 = BM25.build([tokenize(lexical_text(self.documents[p.doc], p)) for p in self.paragraphs])
+        self.sentences_of: list[list[int]] = [[] for _ in self.paragraphs]
+        for s, row in enumerate(self.sentence_paragraph):
+            self.sentences_of[row].append(s)
+        self.sentence_tokens = [frozenset(tokenize(s.text)) for s in index.sentences]
+
+    def retrieve(self, question: str, k: int = 5, filters: Filters | Mapping[str, Any] | None = None) -> list[Passage]:
+        return [self.passage(h) for h in self.search(question, k, filters).hits]
+
+    def passage(self, hit: Hit) -> Passage:
+        p = hit.paragraph
+        return Passage(p.doc, self.documents[p.doc].meta.label, p.section_path, (p.number,), p.text, hit.score, p.lines)
+
+    def search(self, question: str, k: int = 5, filters: Filters | Mapping[str, Any] | None = None) -> Retrieval:
+        """The ``k`` best paragraphs, with the scores the answerer reuses."""
+        filters = Filters.coerce(filters)
+        allowed = self._searchable.copy()
+        if filters is not None:
+            allowed &= np.array([filters.allows(self.documents[d]) for d in self._doc_of], dtype=bool)
+        n = len(self.paragraphs)
+        dense = np.full(n, -1.0, dtype=np.float32)
+        query_vector = sentence_scores = None
+        if self.strategy != "lexical":
+            query_vector = self.embedder.embed_query(question)
+            dense, sentence_scores = self._dense(query_vector)
+        tokens = tokenize(question)
+        lexical = self.bm25.scores(tokens) if self.strategy != "dense" else np.zeros(n, np.float32)
+        coverage = self.bm25.coverage(tokens)
+
+        fused = np.zeros(n, dtype=np.float64)
+        if self.strategy != "lexical":
+            fused += self.dense_weight * self._rrf(dense, allowed & (dense > -1.0))
+        if self.strategy != "dense":
+            fused += self.lexical_weight * max(coverage, 0.05) * self._rrf(lexical, allowed & (lexical > 0))
+        candidates = np.flatnonzero(allowed & (fused > 0))
+        order = candidates[np.argsort(-fused[candidates], kind="stable")][:k]
+        hits = tuple(Hit(self.paragraphs[i], float(fused[i]), float(dense[i]), float(lexical[i])) for i in order)
+        return Retrieval(question, hits, query_vector, sentence_scores, coverage)
+
+    def _dense(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per paragraph: mean of its best chunk's and its best sentence's cosine."""
+        n = len(self.paragraphs)
+        total = self.index.chunk_index.ntotal
+        depth = total if total <= _EXHAUSTIVE_CHUNKS else min(total, max(4 * self.fusion_depth, 200))
+        chunk_best = np.full(n, -1.0, dtype=np.float32)
+        if depth:
+            scores, ids = self.index.chunk_index.search(q[None, :].astype(np.float32), depth)
+            for s, i in zip(scores[0], ids[0]):
+                if i >= 0:
+                    rows = self._chunk_paragraphs[i]
+                    chunk_best[rows] = np.maximum(chunk_best[rows], s)
+        sentence_scores = self.index.sentence_vectors @ q if len(self.index.sentences) else np.zeros(0, np.float32)
+        if not len(sentence_scores):
+            return chunk_best, sentence_scores
+        sentence_best = np.full(n, -1.0, dtype=np.float32)
+        np.maximum.at(sentence_best, self.sentence_paragraph, sentence_scores.astype(np.float32))
+        floor = chunk_best[chunk_best > -1.0].min() if (chunk_best > -1.0).any() else 0.0
+        chunk_part = np.where(chunk_best > -1.0, chunk_best, floor)
+        dense = np.where(sentence_best > -1.0, (chunk_part + sentence_best) / 2, chunk_best)
+        return dense.astype(np.float32), sentence_scores
+
+    def _rrf(self, scores: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(scores), dtype=np.float64)
+        rows = np.flatnonzero(mask)
+        ranked = rows[np.argsort(-scores[rows], kind="stable")][: self.fusion_depth]
+        out[ranked] = 1.0 / (self.rrf_k + np.arange(1, len(ranked) + 1))
+        return out
+
+
+def paragraphs_of(passages: Sequence[Passage]) -> list[tuple[str, int]]:
+    return [(p.doc, n) for p in passages for n in p.paragraphs]
