@@ -44,7 +44,7 @@ class Assistant:
             corpus = load_corpus(s.docs_dir)
             embedder = self.embedder
             index, self.build_report = open_index(
-                corpus, embedder, s.index_dir, s.chunk_max_chars, s.approximate_above, progress
+                corpus, embedder, s.index_path, s.chunk_max_chars, s.approximate_above, progress
             )
             retriever = Retriever(
                 index, embedder, fusion_depth=s.fusion_depth, rrf_k=s.rrf_k,

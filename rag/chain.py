@@ -16,6 +16,10 @@ from rag.retrieval import Filters, Retrieval, Retriever
 from rag.types import Answer
 
 
+# Answers list this many retrieved passages, so a reader (or the evaluation) sees the ranking.
+RETRIEVAL_DEPTH = 10
+
+
 @dataclass(frozen=True)
 class Step:
     """What flows through the chain; each stage fills in its part."""
@@ -51,7 +55,7 @@ def build_chain(
         return replace(step, standalone=rewrite(step.question, step.history))
 
     def retrieve(step: Step) -> Step:
-        depth = max(step.k, composer.weights.paragraphs)
+        depth = max(step.k, composer.weights.paragraphs, RETRIEVAL_DEPTH)
         return replace(step, retrieval=retriever.search(step.standalone, depth, step.filters))
 
     def answer(step: Step) -> Step:

@@ -41,8 +41,11 @@ def _pieces(text: str, max_chars: int) -> list[str]:
         return [text]
     out: list[str] = []
     current = ""
-    for _, sentence in split_sentences(text):
-        for part in _cut(sentence, max_chars):
+    # Sentences as slices of the text, spaces after a full stop included, so that the
+    # pieces of a paragraph put together give the paragraph back.
+    starts = [0] + [start for start, _ in split_sentences(text)][1:]
+    for a, b in zip(starts, starts[1:] + [len(text)]):
+        for part in _cut(text[a:b], max_chars):
             if current and len(current) + len(part) > max_chars:
                 out.append(current)
                 current = ""

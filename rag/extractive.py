@@ -75,7 +75,7 @@ def score_sentences(
             tokens = retriever.sentence_tokens[s]
             overlap = sum(v for t, v in q_tokens.items() if t in tokens) / total
             context = sum(v for t, v in q_tokens.items() if t in tokens or t in context_tokens or t in paragraph_tokens) / total
-            cosine = float(retrieval.sentence_scores[s]) if retrieval.sentence_scores is not None and len(retrieval.sentence_scores) else hit.dense
+            cosine = float(retrieval.sentence_scores[s]) if retrieval.sentence_scores is not None and len(retrieval.sentence_scores) else max(hit.dense, 0.0)
             typed = bool(type_spans(sentence.text, profile.answer_type))
             score = (
                 w.dense * cosine + w.overlap * overlap + w.context * context

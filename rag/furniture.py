@@ -15,8 +15,11 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "download-site notice",
         re.compile(
-            rf"^{_BULLET}(?:\d[、.．]\s*)?.*(?:本文档由用户上传|本站不保证|版权归属内容提供方|付费之前|"
-            r"网站客服|侵权请联系|请仔细阅读内容确认后|下载后可编辑|文档贡献者).*$"
+            rf"^{_BULLET}(?:\d[、.．]\s*)?.*(?:本文档由用户上传|本站不保证|版权归属内容提供方|"
+            r"侵权请联系|请仔细阅读内容确认后|下载后可编辑|文档贡献者|"
+            # A site's customer-service contact, not a document's "网站客服热线" sentence.
+            r"网站客服\s*(?:QQ|微信|电话)\s*[:：]?\s*\d).*$",
+            re.I,
         ),
     ),
     ("breadcrumb", re.compile(r"^\s*(?:首页|当前位置[:：]?\s*首页|您的位置[:：]?)\s*(?:[>＞›»/]\s*[^>＞›»/]{1,20}\s*)+$")),

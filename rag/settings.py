@@ -4,6 +4,7 @@ overridden by explicit arguments. Nothing else in the project reads the environm
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -34,7 +35,7 @@ class Settings:
     """Every knob of the assistant. Build with :meth:`Settings.from_env`."""
 
     docs_dir: Path = PROJECT_ROOT / "seeds"
-    index_dir: Path = field(default_factory=lambda: _default_work_dir() / "index")
+    index_dir: Path | None = None  # default: one folder per corpus under the working area
     model_cache_dir: Path = field(default_factory=lambda: _default_cache_dir() / "models")
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
     embed_batch_size: int = 32
@@ -76,6 +77,14 @@ class Settings:
             values[name] = _coerce(known[name], value)
         return cls(**values)
 
+    @property
+    def index_path(self) -> Path:
+        """Where the index of ``docs_dir`` lives: ``index_dir`` if set, else one folder per corpus."""
+        if self.index_dir is not None:
+            return self.index_dir
+        key = hashlib.sha256(str(self.docs_dir.resolve()).encode()).hexdigest()[:10]
+        return _default_work_dir() / "index" / f"{self.docs_dir.name}-{key}"
+
     def replace(self, **changes: Any) -> "Settings":
         return dataclasses.replace(self, **changes)
 
@@ -83,7 +92,7 @@ class Settings:
 def _coerce(f: dataclasses.Field, raw: Any) -> Any:
     kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
     try:
-        if kind == "Path":
+        if kind.startswith("Path"):
             return Path(raw).expanduser()
         if kind == "int":
             return int(raw)

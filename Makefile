@@ -1,0 +1,41 @@
+# Two commands for a fresh machine: `make chat` (set up, then run the assistant) and
+# `make test` (set up, then run every test, the slow ones with real models included).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+Q ?= 福建2017年力争与哪些国家缔结省级友城？
+
+.PHONY: setup chat ask index test test-fast eval clean
+
+setup: $(STAMP)
+
+# torch is pinned and installed first: its CPU build lies on local disk, while an
+# unpinned torch pulled in by sentence-transformers would be a multi-GB CUDA build.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+chat: setup
+	$(BIN)/rag chat
+
+ask: setup
+	$(BIN)/rag ask "$(Q)"
+
+index: setup
+	$(BIN)/rag index
+
+test: setup
+	$(BIN)/python -m pytest -m "slow or not slow" -ra
+
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow" -q
+
+eval: setup
+	$(BIN)/rag eval
+
+clean:
+	rm -rf $(VENV) .rag

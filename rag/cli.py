@@ -1,0 +1,166 @@
+"""The ``rag`` command: show, index, ask, eval, bench, chat.
+
+Library errors are turned into one ``Error: …`` line on stderr and exit status 1 here,
+at the edge; nothing below prints to the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Sequence
+
+from rag.errors import RagError
+from rag.settings import Settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(docs_dir=getattr(args, "docs", None), mode=getattr(args, "mode", None))
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from rag.corpus import load_corpus
+    from rag.errors import NotFoundError
+
+    doc = load_corpus(_settings(args).docs_dir).document(args.doc)
+    if args.paragraph is not None:
+        if not 1 <= args.paragraph <= len(doc.paragraphs):
+            raise NotFoundError(f"{doc.name} has paragraphs 1..{len(doc.paragraphs)}; there is no ¶{args.paragraph}")
+        p = doc.paragraph(args.paragraph)
+        print(f"{doc.title} ¶{p.number} (lines {p.lines[0]}–{p.lines[1]})")
+        print(f"section: {p.section_path or '—'}")
+        print(p.text)
+        return 0
+    m = doc.meta
+    print(doc.title)
+    facts = [doc.name, m.office, m.number, m.date, m.region, m.period and f"period {m.period}"]
+    print("  " + " | ".join(f for f in facts if f))
+    for p in doc.paragraphs:
+        span = f"L{p.lines[0]}" if p.lines[0] == p.lines[1] else f"L{p.lines[0]}-{p.lines[1]}"
+        mark = "#" if p.is_heading else " "
+        print(f"¶{p.number:<3} {span:<8}{mark} [{p.section_path or '—'}]")
+        print(f"     {p.text}")
+    if doc.removed:
+        print("removed as web-page furniture:")
+        for r in doc.removed:
+            print(f"  L{r.line} ({r.reason}): {r.text}")
+    return 0
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from rag.assistant import Assistant
+
+    assistant = Assistant(_settings(args))
+    assistant.warm_up(progress=True)
+    report = assistant.build_report
+    m = assistant.index.manifest
+    where = assistant.settings.index_path
+    if report is None:
+        print(f"index is up to date: {where}")
+    else:
+        print(f"index built in {report.seconds:.1f} s ({report.reason}): {where}")
+        print(f"  embedded {report.embedded} texts, reused {report.reused}")
+    print(f"  {m.counts['documents']} documents, {m.counts['chunks']} chunks, {m.counts['sentences']} sentences, "
+          f"{m.index_type} index, model {m.model_id}")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from rag.assistant import Assistant
+
+    assistant = Assistant(_settings(args))
+    answer = assistant.answer(args.question, mode=args.mode)
+    if args.json:
+        print(json.dumps(asdict(answer), ensure_ascii=False, indent=2))
+        return 0
+    print(answer.text)
+    if answer.found and answer.citations:
+        print("\nSources:")
+        for i, c in enumerate(answer.citations, start=1):
+            print(f"[{i}] {c.title} › {c.section or '—'} ¶{c.paragraph} (lines {c.lines[0]}–{c.lines[1]}, {c.doc})")
+            print(f"    “{c.quote}”")
+    if answer.fallback:
+        print(f"\nnote: {answer.fallback}", file=sys.stderr)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from rag.evaluation.runner import run_cli
+
+    return run_cli(args, _settings(args))
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    if args.what == "embed":
+        from embeddings import bench
+
+        print(bench.format(bench.run(_settings(args))))
+        return 0
+    from rag import bench as rag_bench
+
+    runner = {"retrieval": rag_bench.retrieval, "answer": rag_bench.answer}[args.what]
+    print(runner(_settings(args), synthetic=args.synthetic))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rag", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens (index builds, models)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_docs(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--docs", type=Path, help="documents folder (default: the seeds)")
+        return p
+
+    p = with_docs(sub.add_parser("show", help="print a document as it will be cited"))
+    p.add_argument("doc", help="file name, or a unique prefix such as 000")
+    p.add_argument("--paragraph", "-p", type=int, help="print only this paragraph")
+    p.set_defaults(func=cmd_show)
+
+    p = with_docs(sub.add_parser("index", help="build or update the index"))
+    p.set_defaults(func=cmd_index)
+
+    p = with_docs(sub.add_parser("ask", help="answer one question"))
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="print the whole Answer as JSON")
+    p.add_argument("--mode", choices=["extractive", "generative"])
+    p.set_defaults(func=cmd_ask)
+
+    p = with_docs(sub.add_parser("eval", help="evaluate on eval/questions.jsonl"))
+    p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    p.add_argument("--report", type=Path, help="write the Markdown report here (default eval/report.md)")
+    p.add_argument("--split", choices=["tune", "test", "all"], default="all")
+    p.add_argument("--mode", choices=["extractive", "generative"])
+    p.add_argument("--questions", type=Path, help="question set (default eval/questions.jsonl)")
+    p.add_argument("--no-baselines", action="store_true", help="skip the baseline pipelines")
+    p.add_argument("--calibrate", action="store_true", help="fit the abstention threshold on the tune split")
+    p.set_defaults(func=cmd_eval)
+
+    p = with_docs(sub.add_parser("bench", help="measure speed"))
+    p.add_argument("what", choices=["retrieval", "embed", "answer"])
+    p.add_argument("--synthetic", type=int, default=100_000, help="passages in the synthetic corpus (retrieval)")
+    p.add_argument("--mode", choices=["extractive", "generative"])
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except RagError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,32 @@
+"""Fitting the abstention threshold on the tune split only."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from rag.evaluation.runner import Record
+
+
+def best_threshold(answerable: Sequence[float], unanswerable: Sequence[float], max_false_refusal: float = 0.05) -> float:
+    """The threshold that refuses the most unanswerable questions while refusing at most
+    ``max_false_refusal`` of the answerable ones (ties: the lowest such threshold)."""
+    candidates = sorted(set(answerable) | set(unanswerable))
+    best, best_refused = min(candidates, default=0.0), -1
+    for t in candidates:
+        false_refusal = sum(v < t for v in answerable) / max(len(answerable), 1)
+        if false_refusal > max_false_refusal:
+            break
+        refused = sum(v < t for v in unanswerable)
+        if refused > best_refused:
+            best, best_refused = t, refused
+    return best
+
+
+def calibrate(records: Sequence[Record]) -> str:
+    ans = [r.outcome.support for r in records if r.question.answerable and r.outcome.support is not None]
+    una = [r.outcome.support for r in records if not r.question.answerable and r.outcome.support is not None]
+    t = best_threshold(ans, una)
+    refusal = sum(v < t for v in una) / max(len(una), 1)
+    false_refusal = sum(v < t for v in ans) / max(len(ans), 1)
+    return (f"support threshold {t:.4f} on the tune split: refusal {refusal:.2f} of {len(una)} unanswerable, "
+            f"false refusal {false_refusal:.2f} of {len(ans)} answerable")

@@ -1,0 +1,67 @@
+"""The evaluation report: generated Markdown tables and every failure, never hand-written."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Mapping, Sequence
+
+from rag.evaluation.dataset import KINDS
+from rag.evaluation.runner import Record, Scores, score
+from rag.settings import Settings
+
+_COLUMNS = (
+    ("R@1", "recall_at_1"), ("R@5", "recall_at_5"), ("R@10", "recall_at_10"), ("MRR", "mrr"),
+    ("nDCG@10", "ndcg_at_10"), ("cit P", "citation_precision"), ("cit R", "citation_recall"),
+    ("doc R (cross)", "document_recall"), ("answer acc", "answer_accuracy"), ("1st cit", "first_citation"),
+    ("refusal", "refusal"), ("false ref", "false_refusal"), ("p50 ms", "latency_p50_ms"),
+    ("p95 ms", "latency_p95_ms"), ("median chars", "median_answer_chars"),
+)
+
+
+def _row(name: str, s: Scores) -> str:
+    cells = []
+    for _, attr in _COLUMNS:
+        v = getattr(s, attr)
+        cells.append(f"{v:.0f}" if attr.endswith(("_ms", "_chars")) else f"{v:.3f}")
+    return f"| {name} | {s.n} | " + " | ".join(cells) + " |"
+
+
+def table(rows: Mapping[str, Scores]) -> str:
+    head = "| pipeline | n | " + " | ".join(c for c, _ in _COLUMNS) + " |"
+    rule = "|---|---:|" + "---:|" * len(_COLUMNS)
+    return "\n".join([head, rule, *(_row(k, v) for k, v in rows.items())])
+
+
+def summary_table(scores: Mapping[str, Scores]) -> str:
+    return table(scores)
+
+
+def markdown(results: Mapping[str, Sequence[Record]], scores: Mapping[str, Scores], settings: Settings) -> str:
+    main_name = next(iter(results))
+    main = results[main_name]
+    out = ["# Evaluation report", "", f"Questions: {len(main)} ({sum(r.question.answerable for r in main)} answerable); "
+           f"corpus: `{settings.docs_dir.name}`; embedding model: `{settings.embedding_model}`.", "",
+           "## Pipelines (all questions)", "", table(scores), ""]
+    for split in ("tune", "test"):
+        rows = {name: score([r for r in recs if r.question.split == split]) for name, recs in results.items()}
+        if any(s.n for s in rows.values()):
+            out += [f"## Pipelines, {split} split", "", table(rows), ""]
+    by_kind: dict[str, list[Record]] = defaultdict(list)
+    for r in main:
+        by_kind[r.question.kind].append(r)
+    out += [f"## {main_name} by kind", "", table({k: score(by_kind[k]) for k in KINDS if by_kind[k]}), ""]
+    out += [f"## Failures of {main_name}", ""]
+    failures = [r for r in main if (r.question.answerable and not r.correct) or (not r.question.answerable and r.outcome.found)]
+    if not failures:
+        out.append("None.")
+    for r in failures:
+        q = r.question
+        expected = " + ".join("/".join(g) for g in q.answers) if q.answerable else "(abstain)"
+        gold = ", ".join(f"{d[:3]}¶{n}" for d, n in sorted(q.gold)) or "—"
+        cited = ", ".join(f"{d[:3]}¶{n}" for d, n in r.outcome.cited) or "—"
+        got = r.outcome.text.replace("\n", " ")
+        out += [f"- **{q.id}** ({q.kind}, {q.split}) {q.question}",
+                f"  - expected: {expected}; gold: {gold}",
+                f"  - got ({'found' if r.outcome.found else 'abstained'}): {got[:300]}",
+                f"  - cited: {cited}; retrieved: {', '.join(f'{d[:3]}¶{n}' for d, n in r.outcome.ranked[:5])}"]
+    return "\n".join(out) + "\n"

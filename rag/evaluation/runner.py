@@ -1,0 +1,181 @@
+"""Running pipelines over the question set and scoring every answer."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+from rag.evaluation import metrics as M
+from rag.evaluation.dataset import Question, load_questions
+from rag.settings import PROJECT_ROOT, Settings
+
+Key = tuple[str, int]
+DEFAULT_QUESTIONS = PROJECT_ROOT / "eval" / "questions.jsonl"
+DEFAULT_REPORT = PROJECT_ROOT / "eval" / "report.md"
+SINGLE_FACT = ("number", "date", "name", "place")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a pipeline did with one question."""
+
+    found: bool
+    text: str
+    cited: tuple[Key, ...]
+    ranked: tuple[Key, ...]  # retrieval ranking, best first (up to 10)
+    seconds: float
+    support: float | None = None  # the abstention evidence, where the pipeline has one
+
+
+@dataclass(frozen=True)
+class Record:
+    question: Question
+    outcome: Outcome
+
+    @property
+    def correct(self) -> bool:
+        return self.outcome.found and M.answer_correct(self.outcome.text, self.question.answers)
+
+
+Pipeline = Callable[[Question], Outcome]
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Every metric of one pipeline over one group of questions."""
+
+    n: int
+    answerable: int
+    recall_at_1: float
+    recall_at_5: float
+    recall_at_10: float
+    mrr: float
+    ndcg_at_10: float
+    citation_precision: float
+    citation_recall: float
+    document_recall: float  # cross-document questions only
+    answer_accuracy: float
+    first_citation: float
+    refusal: float  # on unanswerable questions
+    false_refusal: float  # on answerable questions
+    latency_p50_ms: float
+    latency_p95_ms: float
+    median_answer_chars: float  # single-fact questions
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+def score(records: Sequence[Record]) -> Scores:
+    """Aggregate metrics over ``records`` (answerable and unanswerable alike)."""
+    ans = [r for r in records if r.question.answerable]
+    una = [r for r in records if not r.question.answerable]
+
+    def ev(r: Record) -> list[list[Key]]:
+        return [[(e.doc, n) for n in e.paragraphs] for e in r.question.evidence]
+
+    cross = [r for r in ans if r.question.kind == "crossdoc"]
+    found = [r for r in ans if r.outcome.found]
+    single = [len(r.outcome.text) for r in ans if r.question.kind in SINGLE_FACT and r.outcome.found]
+    return Scores(
+        n=len(records),
+        answerable=len(ans),
+        recall_at_1=M.mean(M.evidence_recall(r.outcome.ranked, ev(r), 1) for r in ans),
+        recall_at_5=M.mean(M.evidence_recall(r.outcome.ranked, ev(r), 5) for r in ans),
+        recall_at_10=M.mean(M.evidence_recall(r.outcome.ranked, ev(r), 10) for r in ans),
+        mrr=M.mean(M.reciprocal_rank(r.outcome.ranked, set(r.question.gold)) for r in ans),
+        ndcg_at_10=M.mean(M.ndcg(r.outcome.ranked, set(r.question.gold), 10) for r in ans),
+        citation_precision=M.mean(M.citation_precision(r.outcome.cited, set(r.question.gold)) for r in found),
+        citation_recall=M.mean(M.citation_recall(r.outcome.cited, ev(r)) for r in ans),
+        document_recall=M.mean(M.document_recall(r.outcome.cited, set(r.question.gold_documents)) for r in cross),
+        answer_accuracy=M.mean(r.correct for r in ans),
+        first_citation=M.mean(bool(r.outcome.cited) and r.outcome.cited[0] in r.question.gold for r in ans),
+        refusal=M.mean(not r.outcome.found for r in una),
+        false_refusal=M.mean(not r.outcome.found for r in ans),
+        latency_p50_ms=1000 * M.percentile([r.outcome.seconds for r in records], 50),
+        latency_p95_ms=1000 * M.percentile([r.outcome.seconds for r in records], 95),
+        median_answer_chars=M.percentile(single, 50),
+    )
+
+
+def run(pipeline: Pipeline, questions: Sequence[Question]) -> list[Record]:
+    return [Record(q, pipeline(q)) for q in questions]
+
+
+def assistant_pipeline(
+    assistant, strategy: str = "hybrid", mode: str | None = None, with_support: bool = False
+) -> Pipeline:
+    """The project's own answerer; ``strategy`` swaps the retriever for the baselines."""
+    from rag.answering import Composer
+    from rag.chain import build_chain
+    from rag.extractive import score_sentences, support
+    from rag.question import profile
+    from rag.retrieval import Retriever
+
+    assistant.warm_up()
+    if strategy == "hybrid":
+        retriever, answer = assistant.retriever, assistant.answer
+    else:
+        s = assistant.settings
+        retriever = Retriever(assistant.index, assistant.embedder, strategy=strategy, fusion_depth=s.fusion_depth, rrf_k=s.rrf_k)
+        # BM25 alone has no sentence vectors to judge support with: it always answers.
+        threshold = assistant.composer.threshold if strategy == "dense" else float("-inf")
+        composer = Composer(retriever, threshold=threshold)
+        chain = build_chain(retriever, composer)
+
+        def answer(question, history=None, mode=None):
+            from rag.chain import Step
+
+            return chain.invoke(Step(question, tuple(history or ()), None, s.top_k))
+
+    def run_one(q: Question) -> Outcome:
+        history = list(q.history)
+        started = time.perf_counter()
+        a = answer(q.question, history=history, mode=mode)
+        seconds = time.perf_counter() - started
+        ranked = tuple((p.doc, p.paragraph) for p in a.passages[:10])
+        sup = None
+        if with_support:
+            standalone = a.rewritten or a.question
+            retrieval = retriever.search(standalone, 10)
+            sup = support(score_sentences(standalone, profile(q.question), retrieval, retriever, assistant.composer.weights))
+        cited = tuple((c.doc, c.paragraph) for c in a.citations) if a.found else ()
+        return Outcome(a.found, a.text, cited, ranked, seconds, sup)
+
+    return run_one
+
+
+def run_cli(args: argparse.Namespace, settings: Settings) -> int:
+    """``rag eval``: run the pipelines, print the summary, write the report."""
+    from rag.assistant import Assistant
+    from rag.evaluation.report import markdown, summary_table
+
+    questions = load_questions(args.questions or DEFAULT_QUESTIONS)
+    if args.split != "all":
+        questions = [q for q in questions if q.split == args.split]
+    assistant = Assistant(settings)
+    assistant.warm_up(progress=True)
+    if args.calibrate:
+        from rag.evaluation.calibrate import calibrate
+
+        tune = [q for q in load_questions(args.questions or DEFAULT_QUESTIONS) if q.split == "tune"]
+        print(calibrate(run(assistant_pipeline(assistant, with_support=True), tune)))
+        return 0
+    results = {"hybrid (ours)": run(assistant_pipeline(assistant, mode=args.mode), questions)}
+    if not args.no_baselines:
+        from rag.evaluation.baselines import tutorial_pipeline
+
+        results["dense only"] = run(assistant_pipeline(assistant, "dense"), questions)
+        results["BM25 only"] = run(assistant_pipeline(assistant, "lexical"), questions)
+        results["tutorial (500/50 chunks)"] = run(tutorial_pipeline(assistant), questions)
+    scores = {name: score(records) for name, records in results.items()}
+    report_path = args.report or DEFAULT_REPORT
+    report_path.write_text(markdown(results, scores, settings), "utf-8")
+    if args.json:
+        print(json.dumps({k: v.__dict__ for k, v in scores.items()}, ensure_ascii=False, indent=2))
+    else:
+        print(summary_table(scores))
+        print(f"\nreport: {report_path}")
+    return 0
