@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rag.extractive import Pick, Weights, choose, score_sentences, snippet, support
-from rag.question import QuestionProfile, profile
+from rag.question import QuestionProfile, profile, sub_questions
 from rag.retrieval import Retrieval, Retriever
 from rag.types import Answer, Citation, Mode
 
@@ -33,7 +33,11 @@ class Composer:
         rewritten = standalone if standalone != question else None
         if not scored or support(scored) < self.threshold:
             return self.abstain(question, prof, retrieval, rewritten)
-        picks = [snippet(c, standalone, prof, self.retriever, self.weights.snippet_chars) for c in choose(scored, prof, self.weights)]
+        chosen = choose(scored, prof, self.weights)
+        for part in sub_questions(question):  # a question that asks several things
+            best = score_sentences(part, profile(part), retrieval, self.retriever, self.weights)[:1]
+            chosen += [c for c in best if all(c.sentence != x.sentence for x in chosen)]
+        picks = [snippet(c, standalone, prof, self.retriever, self.weights.snippet_chars) for c in chosen]
         citations = [self.citation(p) for p in picks]
         several_docs = len({p.scored.sentence.doc for p in picks}) > 1
         parts = []

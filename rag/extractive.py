@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.lexical import tokenize
-from rag.question import QuestionProfile, type_spans
+from rag.layout import is_title_like
+from rag.question import QuestionProfile, has_unit, type_spans
 from rag.retrieval import Hit, Retrieval, Retriever
 from rag.types import Sentence
 
@@ -29,6 +30,8 @@ class Weights:
     overlap: float = 0.6
     context: float = 0.3
     kind: float = 0.15
+    unit: float = 0.15  # holds a number in the unit asked for (多少天 -> …天)
+    front: float = 0.3  # penalty: a title, letterhead or date line, unless the question is about the document
     rank: float = 0.25
     list_margin: float = 0.12  # a list answer takes sentences within this of the best
     max_sentences: int = 4
@@ -77,9 +80,11 @@ def score_sentences(
             context = sum(v for t, v in q_tokens.items() if t in tokens or t in context_tokens or t in paragraph_tokens) / total
             cosine = float(retrieval.sentence_scores[s]) if retrieval.sentence_scores is not None and len(retrieval.sentence_scores) else max(hit.dense, 0.0)
             typed = bool(type_spans(sentence.text, profile.answer_type))
+            unit = bool(profile.unit and has_unit(sentence.text, profile.unit))
+            front = is_title_like(sentence.text) and not profile.about_document
             score = (
-                w.dense * cosine + w.overlap * overlap + w.context * context
-                + w.kind * typed + w.rank * hit.score / top_fused
+                w.dense * cosine + w.overlap * overlap + w.context * context + w.kind * typed
+                + w.unit * unit - w.front * front + w.rank * hit.score / top_fused
             )
             out.append(Scored(sentence, hit, score, cosine, overlap, context, typed))
     out.sort(key=lambda c: -c.score)
@@ -112,10 +117,12 @@ def snippet(c: Scored, question: str, profile: QuestionProfile, retriever: Retri
     q_tokens = _weighted(question, retriever)
     spans = type_spans(text, profile.answer_type)
 
+    typed_bonus = max(2.0, 0.3 * sum(q_tokens.values()))
+
     def value(a: int, b: int) -> float:
         part = set(tokenize(text[a:b]))
         typed = any(a <= s < b for s, _ in spans)
-        return sum(v for t, v in q_tokens.items() if t in part) + (0.5 if typed else 0.0)
+        return sum(v for t, v in q_tokens.items() if t in part) + (typed_bonus if typed else 0.0)
 
     if len(text) <= max_chars or len(clauses) <= 1:
         start, end = 0, len(text)

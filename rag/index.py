@@ -97,7 +97,10 @@ def _stale_reason(directory: Path, corpus: Corpus, embedder: Embedder, chunk_max
     if m.format_version != FORMAT_VERSION:
         return f"index format {m.format_version} is not the current {FORMAT_VERSION}"
     if m.model_id != embedder.model_id or m.model_fingerprint != embedder.fingerprint:
-        return f"embedding model changed ({m.model_id} -> {embedder.model_id})"
+        before, after = m.model_id, embedder.model_id
+        if before == after:  # same model name, other weights or settings
+            before, after = m.model_fingerprint, embedder.fingerprint
+        return f"embedding model changed ({before} -> {after})"
     if m.chunk_max_chars != chunk_max_chars:
         return f"chunk size changed ({m.chunk_max_chars} -> {chunk_max_chars})"
     if m.corpus_fingerprint != corpus.fingerprint:
@@ -179,6 +182,8 @@ def _previous_vectors(directory: Path, embedder: Embedder) -> dict[str, np.ndarr
         m = store.read_manifest(directory)
         if (m.model_fingerprint, m.dimension) != (embedder.fingerprint, embedder.dimension):
             return {}
+        # Vectors are reused only when intact: an altered vectors.npy still loads.
+        store.verify_checksums(directory, m, ("vectors.npy", "vector_keys.json"))
         return store.load_vectors(directory)
     except (IndexStateError, OSError, ValueError):
         return {}

@@ -28,12 +28,20 @@ _PLACE_RE = re.compile(r"[\u4e00-\u9fff]{1,8}(?:省|市|州|国|县|区|岛|港|
 _NAME_RE = re.compile(r"《[^》]{2,40}》|“[^”]{2,30}”|[\u4e00-\u9fff]{2,12}(?:会|节|论坛|大会|中心|协会|学校|中学|大学|基地|平台|项目|计划|活动|机制|园区|办公室|委员会)")
 
 
+_UNIT_Q = re.compile(r"(?:多少|几)\s*(个|对|批次|批|人次|名|人|家|项|次|小时|天|周年|年|届|国|所|场|期|座|位|倍|条|件|种|组|万|亿|%)")
+# Questions about the document itself: its title, number, date of issue, issuer.
+_META_Q = re.compile(r"标题|题目|全称|文号|落款|印发|发文|签发|成文|哪个(单位|机关|部门)(印发|发布|制定)|title|document number|issued|issuing", re.I)
+_PERSON_RE = re.compile(r"(?:部长|书记|省长|市长|主任|大使|总领事|总理|主席|会长|局长|厅长)[\u4e00-\u9fff]{2,3}|[\u4e00-\u9fff]{2,3}(?:书记|省长|市长|部长|副省长|主任)")
+
+
 @dataclass(frozen=True)
 class QuestionProfile:
     answer_type: AnswerType
     wants_list: bool
     cross_document: bool
     english: bool
+    unit: str | None = None  # the unit a number question asks in: 多少天 -> 天
+    about_document: bool = False  # asks for the title, number, date or issuer of a document
 
 
 def check_question(question: object, max_chars: int) -> str:
@@ -70,10 +78,30 @@ def profile(question: str) -> QuestionProfile:
         kind = "name"
     else:
         kind = "other"
-    return QuestionProfile(kind, bool(_LIST_Q.search(question)), bool(_CROSS_Q.search(question)), english)
+    unit = _UNIT_Q.search(question)
+    return QuestionProfile(
+        kind, bool(_LIST_Q.search(question)), bool(_CROSS_Q.search(question)), english,
+        unit.group(1) if unit and kind == "number" else None, bool(_META_Q.search(question)),
+    )
+
+
+def has_unit(text: str, unit: str) -> bool:
+    """Whether ``text`` has a number counted in ``unit`` (105个, 652天, 30余批)."""
+    return bool(re.search(rf"(?:\d|[一二三四五六七八九十百千两])\s*(?:\.\d+)?\s*(?:余|多)?\s*{re.escape(unit)}", text))
 
 
 def type_spans(text: str, answer_type: AnswerType) -> list[tuple[int, int]]:
     """Where in ``text`` something of the asked-for kind stands (numbers, dates, places, names)."""
     pattern = {"number": NUMBER_RE, "date": DATE_RE, "place": _PLACE_RE, "name": _NAME_RE}.get(answer_type)
-    return [m.span() for m in pattern.finditer(text)] if pattern else []
+    if pattern is None:
+        return []
+    spans = [m.span() for m in pattern.finditer(text)]
+    if answer_type == "name":
+        spans += [m.span() for m in _PERSON_RE.finditer(text)]
+    return sorted(spans)
+
+
+def sub_questions(question: str) -> list[str]:
+    """The parts of a question that asks several things ("几大类…？多少项…？")."""
+    parts = [p.strip() for p in re.split(r"[？?；;]|，(?:又|还|以及|并且)", question) if p.strip()]
+    return [p for p in parts if sum(1 for ch in p if "\u4e00" <= ch <= "\u9fff") >= 4] if len(parts) > 1 else []

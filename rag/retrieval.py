@@ -8,6 +8,7 @@ at all, so an English question is not ranked by the noise of a few stray matches
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Literal, Mapping, Sequence
 
@@ -16,7 +17,9 @@ import numpy as np
 from embeddings.base import Embedder
 from rag.errors import RagError
 from rag.index import StoredIndex
+from rag.layout import is_title_like
 from rag.lexical import BM25, tokenize
+from rag.question import profile
 from rag.types import Document, Paragraph, Passage
 
 Strategy = Literal["hybrid", "dense", "lexical"]
@@ -100,16 +103,22 @@ class Retriever:
         rrf_k: int = 60,
         dense_weight: float = 1.0,
         lexical_weight: float = 1.0,
+        region_weight: float = 0.5,
+        front_matter_factor: float = 0.5,
     ) -> None:
         if strategy not in STRATEGIES:
             raise RagError(f"unknown retrieval strategy {strategy!r}; choose one of: {', '.join(STRATEGIES)}")
         self.index, self.embedder, self.strategy = index, embedder, strategy
         self.fusion_depth, self.rrf_k = fusion_depth, rrf_k
         self.dense_weight, self.lexical_weight = dense_weight, lexical_weight
+        self.region_weight, self.front_matter_factor = region_weight, front_matter_factor
         self.documents = {d.name: d for d in index.documents}
         self.paragraphs: list[Paragraph] = [p for d in index.documents for p in d.paragraphs]
         self.position = {(p.doc, p.number): i for i, p in enumerate(self.paragraphs)}
         self._searchable = np.array([not p.is_heading for p in self.paragraphs], dtype=bool)
+        # Letterheads, notice titles, signatures and date lines before the first heading.
+        self._front = np.array([not p.section and is_title_like(p.text) for p in self.paragraphs], dtype=bool)
+        self._region_names = _region_names(index.documents)
         self._doc_of = np.array([p.doc for p in self.paragraphs], dtype=object)
         self._chunk_paragraphs = [
             np.array([self.position[(c.doc, n)] for n in c.paragraphs], dtype=np.int64) for c in index.chunks
@@ -151,10 +160,24 @@ class Retriever:
             fused += self.dense_weight * self._rrf(dense, allowed & (dense > -1.0))
         if self.strategy != "dense":
             fused += self.lexical_weight * max(coverage, 0.05) * self._rrf(lexical, allowed & (lexical > 0))
+        named = self._named_documents(question)
+        if named and self.strategy == "hybrid":
+            boost = np.array([d in named for d in self._doc_of], dtype=bool)
+            fused += self.region_weight / (self.rrf_k + 1) * (boost & (fused > 0))
+        if not profile(question).about_document:
+            fused = np.where(self._front, fused * self.front_matter_factor, fused)
         candidates = np.flatnonzero(allowed & (fused > 0))
         order = candidates[np.argsort(-fused[candidates], kind="stable")][:k]
         hits = tuple(Hit(self.paragraphs[i], float(fused[i]), float(dense[i]), float(lexical[i])) for i in order)
         return Retrieval(question, hits, query_vector, sentence_scores, coverage)
+
+    def _named_documents(self, question: str) -> set[str]:
+        """Documents whose region the question names, in Chinese or in pinyin ("Xiamen's")."""
+        lowered = question.lower()
+        return {
+            doc for doc, names in self._region_names.items()
+            if any(n in question if _has_cjk(n) else re.search(rf"\b{n}\b", lowered) for n in names)
+        }
 
     def _dense(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per paragraph: mean of its best chunk's and its best sentence's cosine."""
@@ -184,6 +207,21 @@ class Retriever:
         ranked = rows[np.argsort(-scores[rows], kind="stable")][: self.fusion_depth]
         out[ranked] = 1.0 / (self.rrf_k + np.arange(1, len(ranked) + 1))
         return out
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _region_names(documents: Sequence[Document]) -> dict[str, tuple[str, ...]]:
+    """Each document's region in Chinese and in pinyin, for matching questions in either."""
+    from pypinyin import lazy_pinyin
+
+    out: dict[str, tuple[str, ...]] = {}
+    for d in documents:
+        if d.meta.region:
+            out[d.name] = (d.meta.region, "".join(lazy_pinyin(d.meta.region)).lower())
+    return out
 
 
 def paragraphs_of(passages: Sequence[Passage]) -> list[tuple[str, int]]:

@@ -18,7 +18,7 @@ import hashlib
 import json
 import os
 import shutil
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -46,11 +46,26 @@ class Manifest:
     checksums: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Manifest":
+    def from_json(cls, data: Any) -> "Manifest":
+        """A manifest from parsed JSON; IndexStateError when fields are missing, unknown or of the wrong type."""
+        if not isinstance(data, dict):
+            raise IndexStateError(f"manifest is not a JSON object but {type(data).__name__}")
         try:
-            return cls(**data)
+            manifest = cls(**data)
         except TypeError as exc:
             raise IndexStateError(f"manifest has unexpected fields: {exc}") from exc
+        for f in fields(cls):
+            expected = _FIELD_TYPES[f.name]
+            value = getattr(manifest, f.name)
+            if not isinstance(value, expected) or isinstance(value, bool):
+                raise IndexStateError(f"manifest field {f.name} is not a {expected.__name__}")
+        return manifest
+
+
+_FIELD_TYPES: dict[str, type] = {
+    "format_version": int, "model_id": str, "model_fingerprint": str, "dimension": int, "chunk_max_chars": int,
+    "corpus_fingerprint": str, "documents": dict, "index_type": str, "counts": dict, "checksums": dict,
+}
 
 
 def sha256_file(path: Path) -> str:
@@ -102,9 +117,9 @@ def read_manifest(directory: Path) -> Manifest:
         raise IndexStateError(f"manifest is unreadable: {exc}") from exc
 
 
-def verify_checksums(directory: Path, manifest: Manifest) -> None:
+def verify_checksums(directory: Path, manifest: Manifest, names: Iterable[str] = DATA_FILES) -> None:
     """Detect a truncated or altered file before anything is loaded from it."""
-    for name in DATA_FILES:
+    for name in names:
         path = directory / name
         if not path.is_file():
             raise IndexStateError(f"{name} is missing")
