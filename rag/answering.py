@@ -14,7 +14,7 @@ NOT_FOUND_EN = "The documents do not contain an answer to this question."
 RELATED_ZH = "可能相关的段落："
 RELATED_EN = "Possibly related passages:"
 # Fitted on the tune split by `rag eval --calibrate`; see eval/thresholds.json for the gate.
-DEFAULT_SUPPORT_THRESHOLD = 0.80
+DEFAULT_SUPPORT_THRESHOLD = 1.275
 
 
 @dataclass(frozen=True)
@@ -28,10 +28,12 @@ class Composer:
 
     def compose(self, question: str, standalone: str, retrieval: Retrieval) -> Answer:
         prof = profile(question)
+        if prof.answer_type == "other" and standalone != question:  # "那湖南呢？" asks what the last question asked
+            prof = profile(standalone)
         scored = score_sentences(standalone, prof, retrieval, self.retriever, self.weights)
         passages = [self.retriever.passage(h) for h in retrieval.hits]
         rewritten = standalone if standalone != question else None
-        if not scored or support(scored) < self.threshold:
+        if not scored or support(scored, standalone, prof, self.retriever) < self.threshold:
             return self.abstain(question, prof, retrieval, rewritten)
         chosen = choose(scored, prof, self.weights)
         for part in sub_questions(question):  # a question that asks several things

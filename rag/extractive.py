@@ -17,9 +17,13 @@ import numpy as np
 
 from rag.lexical import tokenize
 from rag.layout import is_title_like
-from rag.question import QuestionProfile, has_unit, type_spans
+from rag.question import DAY_Q, DAY_RE, YEAR_IN_QUESTION, QuestionProfile, has_unit, type_spans
 from rag.retrieval import Hit, Retrieval, Retriever
 from rag.types import Sentence
+
+
+# The context overlap assumed for a question that shares no word with the corpus (English).
+NEUTRAL_CONTEXT = 0.75
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,9 @@ def score_sentences(
 ) -> list[Scored]:
     """Every sentence of the top paragraphs, best first."""
     q_tokens = _weighted(question, retriever)
-    total = sum(q_tokens.values()) or 1.0
+    total = sum(q_tokens.values())
+    neutral = NEUTRAL_CONTEXT if not total else None  # nothing to overlap with: no evidence either way
+    total = total or 1.0
     hits = retrieval.hits[: w.paragraphs]
     top_fused = hits[0].score if hits else 1.0
     out: list[Scored] = []
@@ -77,7 +83,9 @@ def score_sentences(
             sentence = retriever.index.sentences[s]
             tokens = retriever.sentence_tokens[s]
             overlap = sum(v for t, v in q_tokens.items() if t in tokens) / total
-            context = sum(v for t, v in q_tokens.items() if t in tokens or t in context_tokens or t in paragraph_tokens) / total
+            context = neutral if neutral is not None else sum(
+                v for t, v in q_tokens.items() if t in tokens or t in context_tokens or t in paragraph_tokens
+            ) / total
             cosine = float(retrieval.sentence_scores[s]) if retrieval.sentence_scores is not None and len(retrieval.sentence_scores) else max(hit.dense, 0.0)
             typed = bool(type_spans(sentence.text, profile.answer_type))
             unit = bool(profile.unit and has_unit(sentence.text, profile.unit))
@@ -156,12 +164,54 @@ def _weighted(question: str, retriever: Retriever) -> dict[str, float]:
     return {t: float(idf[vocab[t]]) for t in set(tokenize(question)) if t in vocab}
 
 
-def support(scored: list[Scored]) -> float:
-    """How well the best sentence answers: the evidence abstention is decided on."""
+@dataclass(frozen=True)
+class Support:
+    """The evidence abstention is decided on, about the best sentence."""
+
+    cosine: float
+    context: float
+    typed: bool  # holds the kind of thing asked for (in the unit asked for, if any)
+    year_clash: bool  # the question names a year its document and paragraph do not
+    region_clash: bool  # the question names a region, the sentence comes from another
+
+    @property
+    def value(self) -> float:
+        return (self.cosine + 0.25 * self.context + 0.4 * self.typed
+                - 0.3 * self.year_clash - 0.3 * self.region_clash)
+
+
+def support_of(scored: list[Scored], question: str, profile: QuestionProfile, retriever: Retriever) -> Support | None:
     if not scored:
-        return float("-inf")
+        return None
     best = scored[0]
-    return best.cosine + 0.25 * best.context + 0.1 * best.typed
+    text = best.sentence.text
+    if profile.unit:
+        typed = has_unit(text, profile.unit)
+    elif profile.answer_type == "date" and DAY_Q.search(question):  # 哪天 wants a day, not a year
+        typed = any(DAY_RE.search(text[a:b]) for a, b in type_spans(text, "date"))
+    else:
+        typed = profile.answer_type in ("other", "name") or bool(type_spans(text, profile.answer_type))
+    doc = retriever.documents[best.sentence.doc]
+    paragraph = best.hit.paragraph.text
+    years = {int(y) for y in YEAR_IN_QUESTION.findall(question)}
+    masked = "XX年" in doc.meta.title  # a document whose years were masked cannot clash
+    year_clash = bool(years) and not masked and not (
+        years & set(doc.meta.years) or any(str(y) in paragraph for y in years)
+    )
+    named = retriever.named_documents(question)
+    region_clash = bool(named) and doc.name not in named and not any(
+        retriever.documents[n].meta.region in paragraph for n in named
+    )
+    return Support(best.cosine, best.context, typed, year_clash, region_clash)
+
+
+def support(scored: list[Scored], question: str = "", profile: QuestionProfile | None = None,
+            retriever: Retriever | None = None) -> float:
+    """The support value of the best sentence (-inf when there is none)."""
+    if profile is None or retriever is None:
+        return scored[0].cosine + 0.25 * scored[0].context if scored else float("-inf")
+    s = support_of(scored, question, profile, retriever)
+    return s.value if s else float("-inf")
 
 
 def top_cosine(retrieval: Retrieval) -> float:

@@ -1,5 +1,5 @@
 """Chinese-aware BM25: jieba search-mode words, numbers with units, Latin tokens,
-abbreviations, and character bigrams where segmentation is unsure."""
+abbreviations (友好城市 -> 友城), and character bigrams where segmentation is unsure."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def tokenize(text: str) -> list[str]:
         if not token or not _WORD_RE.fullmatch(token) or token in STOPWORDS:
             continue
         tokens.append(token)
-        tokens.extend(_abbreviation(token))
+    tokens.extend(_abbreviations(norm))
     seen = set(tokens)
     for m in _NUMBER_UNIT_RE.finditer(norm):
         if m.group(0).replace(" ", "") not in seen:
@@ -58,11 +58,19 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
-def _abbreviation(token: str) -> list[str]:
-    """Chinese abbreviations take the first character of each word: 友好城市 -> 友城, 外事侨务 -> 外侨."""
-    if len(token) == 4 and _CJK_RUN_RE.fullmatch(token) and _is_word(token[:2]) and _is_word(token[2:]):
-        return [token[0] + token[2]]
-    return []
+def _abbreviations(text: str) -> list[str]:
+    """Chinese abbreviations take the first character of each word: 友好城市 -> 友城.
+
+    Every four-character dictionary word made of two two-character words yields one,
+    wherever the segmenter happened to cut the text around it.
+    """
+    out: list[str] = []
+    for run in _CJK_RUN_RE.findall(text):
+        for i in range(len(run) - 3):
+            w = run[i : i + 4]
+            if _is_word(w) and _is_word(w[:2]) and _is_word(w[2:]):
+                out.append(w[0] + w[2])
+    return out
 
 
 def _unsure_bigrams(text: str) -> list[str]:

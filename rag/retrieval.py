@@ -160,7 +160,7 @@ class Retriever:
             fused += self.dense_weight * self._rrf(dense, allowed & (dense > -1.0))
         if self.strategy != "dense":
             fused += self.lexical_weight * max(coverage, 0.05) * self._rrf(lexical, allowed & (lexical > 0))
-        named = self._named_documents(question)
+        named = self.named_documents(question)
         if named and self.strategy == "hybrid":
             boost = np.array([d in named for d in self._doc_of], dtype=bool)
             fused += self.region_weight / (self.rrf_k + 1) * (boost & (fused > 0))
@@ -171,7 +171,7 @@ class Retriever:
         hits = tuple(Hit(self.paragraphs[i], float(fused[i]), float(dense[i]), float(lexical[i])) for i in order)
         return Retrieval(question, hits, query_vector, sentence_scores, coverage)
 
-    def _named_documents(self, question: str) -> set[str]:
+    def named_documents(self, question: str) -> set[str]:
         """Documents whose region the question names, in Chinese or in pinyin ("Xiamen's")."""
         lowered = question.lower()
         return {

@@ -9,7 +9,8 @@ from rag.evaluation.runner import Record
 
 def best_threshold(answerable: Sequence[float], unanswerable: Sequence[float], max_false_refusal: float = 0.05) -> float:
     """The threshold that refuses the most unanswerable questions while refusing at most
-    ``max_false_refusal`` of the answerable ones (ties: the lowest such threshold)."""
+    ``max_false_refusal`` of the answerable ones (ties: the lowest such threshold), moved
+    to the middle of the gap between that value and the next lower one."""
     candidates = sorted(set(answerable) | set(unanswerable))
     best, best_refused = min(candidates, default=0.0), -1
     for t in candidates:
@@ -19,7 +20,9 @@ def best_threshold(answerable: Sequence[float], unanswerable: Sequence[float], m
         refused = sum(v < t for v in unanswerable)
         if refused > best_refused:
             best, best_refused = t, refused
-    return best
+    # Sit in the middle of the gap below the chosen value, not on the edge of a tune point.
+    below = [v for v in candidates if v < best]
+    return (max(below) + best) / 2 if below else best
 
 
 def calibrate(records: Sequence[Record]) -> str:

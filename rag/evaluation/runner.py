@@ -140,7 +140,8 @@ def assistant_pipeline(
         if with_support:
             standalone = a.rewritten or a.question
             retrieval = retriever.search(standalone, 10)
-            sup = support(score_sentences(standalone, profile(q.question), retrieval, retriever, assistant.composer.weights))
+            prof = profile(q.question)
+            sup = support(score_sentences(standalone, prof, retrieval, retriever, assistant.composer.weights), standalone, prof, retriever)
         cited = tuple((c.doc, c.paragraph) for c in a.citations) if a.found else ()
         return Outcome(a.found, a.text, cited, ranked, seconds, sup)
 
