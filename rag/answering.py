@@ -14,7 +14,7 @@ NOT_FOUND_EN = "The documents do not contain an answer to this question."
 RELATED_ZH = "可能相关的段落："
 RELATED_EN = "Possibly related passages:"
 # Fitted on the tune split by `rag eval --calibrate`; see eval/thresholds.json for the gate.
-DEFAULT_SUPPORT_THRESHOLD = 1.275
+DEFAULT_SUPPORT_THRESHOLD = 1.25
 
 
 @dataclass(frozen=True)

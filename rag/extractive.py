@@ -68,10 +68,13 @@ def score_sentences(
 ) -> list[Scored]:
     """Every sentence of the top paragraphs, best first."""
     q_tokens = _weighted(question, retriever)
-    total = sum(q_tokens.values())
-    neutral = NEUTRAL_CONTEXT if not total else None  # nothing to overlap with: no evidence either way
-    total = total or 1.0
-    hits = retrieval.hits[: w.paragraphs]
+    total = sum(q_tokens.values()) or 1.0
+    known = sum(v for t, v in q_tokens.items() if t in retriever.bm25.vocabulary)
+    # A question mostly in words the corpus lacks (English) gives no evidence either way.
+    neutral = NEUTRAL_CONTEXT if known < 0.3 * total else None
+    hits = list(retrieval.hits[: w.paragraphs * (2 if profile.cross_document else 1)])
+    if profile.about_document and hits:
+        hits += front_matter_hits(hits[0], retriever, {(h.paragraph.doc, h.paragraph.number) for h in hits})
     top_fused = hits[0].score if hits else 1.0
     out: list[Scored] = []
     for rank, hit in enumerate(hits):
@@ -99,19 +102,32 @@ def score_sentences(
     return out
 
 
+def front_matter_hits(top: Hit, retriever: Retriever, seen: set[tuple[str, int]]) -> list[Hit]:
+    """Letterhead, number, title and date lines of the best document, for questions about it."""
+    doc = retriever.documents[top.paragraph.doc]
+    return [
+        Hit(p, top.score, top.dense, 0.0) for p in doc.paragraphs
+        if not p.section and (p.doc, p.number) not in seen and is_title_like(p.text)
+    ]
+
+
 def choose(scored: list[Scored], profile: QuestionProfile, w: Weights) -> list[Scored]:
     """The best sentence, and for list or cross-document questions the near-best others."""
     if not scored:
         return []
     best = scored[0]
     chosen = [best]
-    if profile.wants_list or profile.cross_document:
+    if profile.cross_document:
+        for c in scored[1:]:
+            if len(chosen) >= w.max_sentences + 1 or c.score < best.score - 3 * w.list_margin:
+                break
+            if c.sentence.doc not in {x.sentence.doc for x in chosen} and c.overlap >= 0.75 * best.overlap:
+                chosen.append(c)
+    elif profile.wants_list:
         for c in scored[1:]:
             if len(chosen) >= w.max_sentences or c.score < best.score - w.list_margin:
                 break
             if c.sentence.text == best.sentence.text or any(c.sentence == x.sentence for x in chosen):
-                continue
-            if profile.cross_document and c.sentence.doc in {x.sentence.doc for x in chosen}:
                 continue
             chosen.append(c)
     # Reading order within a document reads better than score order.
@@ -137,6 +153,12 @@ def snippet(c: Scored, question: str, profile: QuestionProfile, retriever: Retri
     else:
         best = max(range(len(clauses)), key=lambda i: value(*clauses[i]))
         lo = hi = best
+        typed = [i for i, (a, b) in enumerate(clauses) if any(a <= s < b for s, _ in spans)]
+        if typed:  # the window must hold the answer itself, not only the words around it
+            t = min(typed, key=lambda i: abs(i - best))
+            lo, hi = (min(t, best), max(t, best))
+            if clauses[hi][1] - clauses[lo][0] > max_chars:
+                lo = hi = t
         while True:
             options = [i for i in (lo - 1, hi + 1) if 0 <= i < len(clauses)]
             options = [i for i in options if clauses[max(hi, i)][1] - clauses[min(lo, i)][0] <= max_chars]
@@ -158,10 +180,13 @@ def _clause_of(offset: int, clauses: list[tuple[int, int]]) -> tuple[int, int]:
 
 
 def _weighted(question: str, retriever: Retriever) -> dict[str, float]:
-    """The question's distinct words with their IDF; words the corpus lacks weigh nothing."""
+    """The question's distinct words with their IDF; a word the corpus lacks gets the
+    highest IDF, so it counts against overlap (an English question matching only "2019"
+    overlaps little)."""
     idf = retriever.bm25.idf
     vocab = retriever.bm25.vocabulary
-    return {t: float(idf[vocab[t]]) for t in set(tokenize(question)) if t in vocab}
+    top = float(idf.max()) if len(idf) else 1.0
+    return {t: float(idf[vocab[t]]) if t in vocab else top for t in set(tokenize(question)) if not t.startswith("#")}
 
 
 @dataclass(frozen=True)
