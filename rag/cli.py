@@ -107,6 +107,23 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_chat(args: argparse.Namespace) -> int:
+    from rag.assistant import Assistant
+    from ui.app import launch
+
+    assistant = Assistant(_settings(args))
+    print(f"warming up: loading the model and the index of {assistant.settings.docs_dir} "
+          "(the index is built on the first run; this can take a few minutes) …", flush=True)
+    assistant.warm_up(progress=True)
+    print(f"chat page: http://{args.host}:{args.port}  (Ctrl+C to stop)", flush=True)
+    try:
+        launch(assistant, host=args.host, port=args.port)
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        print(f"Error: cannot serve on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rag", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens (index builds, models)")
@@ -145,6 +162,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--synthetic", type=int, default=100_000, help="passages in the synthetic corpus (retrieval)")
     p.add_argument("--mode", choices=["extractive", "generative"])
     p.set_defaults(func=cmd_bench)
+
+    p = with_docs(sub.add_parser("chat", help="serve the chat page in the browser"))
+    p.add_argument("--host", default="127.0.0.1", help="address to bind to (default: this machine only)")
+    p.add_argument("--port", type=int, default=7860)
+    p.set_defaults(func=cmd_chat)
     return parser
 
 

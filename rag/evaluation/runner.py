@@ -105,9 +105,14 @@ def run(pipeline: Pipeline, questions: Sequence[Question]) -> list[Record]:
 
 
 def assistant_pipeline(
-    assistant, strategy: str = "hybrid", mode: str | None = None, with_support: bool = False
+    assistant,
+    strategy: str = "hybrid",
+    mode: str | None = None,
+    with_support: bool = False,
+    fusion_depth: int | None = None,
 ) -> Pipeline:
-    """The project's own answerer; ``strategy`` swaps the retriever for the baselines."""
+    """The project's own answerer; ``strategy`` (and ``fusion_depth``) swap the retriever
+    for the baselines and for showing that the gate catches a worse one."""
     from rag.answering import Composer
     from rag.chain import build_chain
     from rag.extractive import score_sentences, support
@@ -115,11 +120,14 @@ def assistant_pipeline(
     from rag.retrieval import Retriever
 
     assistant.warm_up()
-    if strategy == "hybrid":
+    if strategy == "hybrid" and fusion_depth is None:
         retriever, answer = assistant.retriever, assistant.answer
     else:
         s = assistant.settings
-        retriever = Retriever(assistant.index, assistant.embedder, strategy=strategy, fusion_depth=s.fusion_depth, rrf_k=s.rrf_k)
+        retriever = Retriever(
+            assistant.index, assistant.embedder, strategy=strategy,
+            fusion_depth=fusion_depth or s.fusion_depth, rrf_k=s.rrf_k,
+        )
         # BM25 alone has no sentence vectors to judge support with: it always answers.
         threshold = assistant.composer.threshold if strategy == "dense" else float("-inf")
         composer = Composer(retriever, threshold=threshold)

@@ -1,0 +1,143 @@
+"""`rag bench retrieval` and `rag bench answer`: speed figures printed, not asserted.
+
+The synthetic corpus recombines seed sentences into passages. Embedding 100,000
+passages with the real model would take hours on two cores, so a synthetic passage's
+vector is the normalised mean of its sentences' real vectors: the index, the search and
+the fusion are exercised at full size; the query is embedded by the real model.
+"""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from rag.assistant import Assistant
+from rag.evaluation.metrics import percentile
+from rag.evaluation.runner import DEFAULT_QUESTIONS
+from rag.evaluation.dataset import load_questions
+from rag.settings import Settings
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _timed(fn, items, repeat: int = 1) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        for item in items:
+            started = time.perf_counter()
+            fn(item)
+            out.append(time.perf_counter() - started)
+    return out
+
+
+def _ms(values: list[float]) -> str:
+    return f"p50 {1000 * percentile(values, 50):.1f} ms, p95 {1000 * percentile(values, 95):.1f} ms (n={len(values)})"
+
+
+def retrieval(settings: Settings, synthetic: int = 100_000) -> str:
+    questions = [q.question for q in load_questions(DEFAULT_QUESTIONS)]
+    lines = ["retrieval benchmark"]
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = Assistant(settings.replace(index_dir=Path(tmp) / "index"))
+        started = time.perf_counter()
+        fresh.warm_up()
+        built = time.perf_counter() - started
+        m = fresh.index.manifest
+        lines.append(f"seeds: index built from scratch in {built:.1f} s ({m.counts['chunks']} chunks, "
+                     f"{m.counts['sentences']} sentences embedded, model load included)")
+        retriever = fresh.retriever
+        retriever.retrieve(questions[0])
+        lines.append(f"seeds: warm retrieve() k=5, {_ms(_timed(retriever.retrieve, questions, repeat=2))}")
+        if synthetic:
+            lines += _synthetic(fresh, questions, synthetic)
+    return "\n".join(lines)
+
+
+def _synthetic(assistant: Assistant, questions: list[str], size: int) -> list[str]:
+    from rag.index import StoredIndex, make_faiss_index
+    from rag.retrieval import Retriever
+    from rag.store import Manifest
+    from rag.types import Chunk, Document, DocumentMeta, Paragraph
+
+    index = assistant.index
+    rng = random.Random(7)
+    sentences = index.sentences
+    vectors = index.sentence_vectors
+    per_doc = 100
+    docs, chunks, matrix = [], [], np.zeros((size, vectors.shape[1]), dtype=np.float32)
+    started = time.perf_counter()
+    for d in range(size // per_doc):
+        name = f"synthetic_{d:05d}.txt"
+        paragraphs = []
+        for n in range(1, per_doc + 1):
+            picks = rng.sample(range(len(sentences)), 3)
+            text = "".join(sentences[i].text for i in picks)
+            row = d * per_doc + n - 1
+            v = vectors[picks].mean(axis=0)
+            matrix[row] = v / np.linalg.norm(v)
+            paragraphs.append(Paragraph(name, n, text, (n, n), ("一、合成",)))
+            chunks.append(Chunk(f"{row}", name, name, ("一、合成",), (n,), text))
+        docs.append(Document(name, DocumentMeta(name), tuple(paragraphs), ""))
+    faiss_index, kind = make_faiss_index(matrix, assistant.settings.approximate_above)
+    stored = StoredIndex(
+        Manifest(0, "", "", matrix.shape[1], 0, "", {}, kind, {}), tuple(docs), tuple(chunks), faiss_index,
+        (), np.zeros((0, matrix.shape[1]), dtype=np.float32),
+    )
+    retriever = Retriever(stored, assistant.embedder)
+    built = time.perf_counter() - started
+    retriever.retrieve(questions[0])
+    latency = _timed(retriever.retrieve, questions)
+    recall = _hnsw_recall(faiss_index, matrix, assistant, questions[:50]) if kind == "hnsw" else 1.0
+    return [
+        f"synthetic: {size:,} passages, {kind} index + BM25 built in {built:.1f} s, process RSS {_rss_mb():.0f} MB",
+        f"synthetic: warm retrieve() k=5, {_ms(latency)}",
+        f"synthetic: {kind} recall@10 against exact search {recall:.3f} (efSearch from the index)",
+    ]
+
+
+def _hnsw_recall(index, matrix: np.ndarray, assistant: Assistant, questions: list[str]) -> float:
+    import faiss
+
+    exact = faiss.IndexFlatIP(matrix.shape[1])
+    exact.add(matrix)
+    q = assistant.embedder.embed_queries(questions).astype(np.float32)
+    _, approx_ids = index.search(q, 10)
+    _, exact_ids = exact.search(q, 10)
+    return float(np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx_ids, exact_ids)]))
+
+
+def answer(settings: Settings, synthetic: int = 0) -> str:
+    questions = load_questions(DEFAULT_QUESTIONS)
+    assistant = Assistant(settings)
+    started = time.perf_counter()
+    assistant.warm_up()
+    warm_up = time.perf_counter() - started
+    assistant.answer(questions[0].question)
+
+    def ask(q) -> None:
+        assistant.answer(q.question, history=list(q.history))
+
+    lines = [
+        "answer benchmark",
+        f"in-process warm-up (model load, index open): {warm_up:.1f} s",
+        f"warm answer() {settings.mode.value}: {_ms(_timed(ask, questions, repeat=2))}",
+    ]
+    cold = []
+    for q in ("福建2017年力争与哪些国家缔结省级友城？", "How many sister cities did Hunan have?"):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "rag.cli", "ask", q, *(["--docs", str(settings.docs_dir)])],
+                       check=True, capture_output=True)
+        cold.append(time.perf_counter() - started)
+    lines.append(f"cold `rag ask` process (index built, model converted): {', '.join(f'{c:.1f} s' for c in cold)}")
+    return "\n".join(lines)
