@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from dataclasses import replace
 from typing import Any, Mapping, Sequence
@@ -46,6 +47,7 @@ class Assistant:
             index, self.build_report = open_index(
                 corpus, embedder, s.index_path, s.chunk_max_chars, s.approximate_above, progress
             )
+            _limit_threads(s.serve_threads)
             retriever = Retriever(
                 index, embedder, fusion_depth=s.fusion_depth, rrf_k=s.rrf_k,
                 dense_weight=s.dense_weight, lexical_weight=s.lexical_weight,
@@ -105,6 +107,13 @@ class Assistant:
             self.warm_up()
         assert self._ready is not None
         return self._ready
+
+
+def _limit_threads(threads: int) -> None:
+    """Embedding a question needs one thread; torch's default grabs every core."""
+    torch = sys.modules.get("torch")
+    if torch is not None and threads > 0:
+        torch.set_num_threads(threads)
 
 
 def _mode(mode: Mode | str | None, default: Mode) -> Mode:

@@ -39,6 +39,9 @@ class Settings:
     model_cache_dir: Path = field(default_factory=lambda: _default_cache_dir() / "models")
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
     embed_batch_size: int = 32
+    # Threads for embedding questions once the index is open. One thread is as fast for a
+    # single short text and stays fast when other work (or another user) takes a core.
+    serve_threads: int = 1
     chunk_max_chars: int = 400
     # Retrieval: reciprocal rank fusion of the dense and lexical rankings.
     top_k: int = 5
