@@ -115,12 +115,13 @@ def cmd_chat(args: argparse.Namespace) -> int:
     print(f"warming up: loading the model and the index of {assistant.settings.docs_dir} "
           "(the index is built on the first run; this can take a few minutes) …", flush=True)
     assistant.warm_up(progress=True)
-    print(f"chat page: http://{args.host}:{args.port}  (Ctrl+C to stop)", flush=True)
     try:
-        launch(assistant, host=args.host, port=args.port)
+        app = launch(assistant, host=args.host, port=args.port, block=False)
     except OSError as exc:  # the port is taken, or the address is not this machine's
         print(f"Error: cannot serve on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
+    print(f"chat page: http://{args.host}:{args.port}  (Ctrl+C to stop)", flush=True)
+    app.block_thread()
     return 0
 
 

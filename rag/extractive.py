@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.lexical import tokenize
+from rag.bilingual import is_english
 from rag.layout import is_title_like
 from rag.question import DAY_Q, DAY_RE, YEAR_IN_QUESTION, QuestionProfile, has_unit, type_spans
 from rag.retrieval import Hit, Retrieval, Retriever
@@ -70,8 +71,9 @@ def score_sentences(
     q_tokens = _weighted(question, retriever)
     total = sum(q_tokens.values()) or 1.0
     known = sum(v for t, v in q_tokens.items() if t in retriever.bm25.vocabulary)
-    # A question mostly in words the corpus lacks (English) gives no evidence either way.
-    neutral = NEUTRAL_CONTEXT if known < 0.3 * total else None
+    # A question mostly in words the corpus lacks, or in English (whose dictionary words are
+    # a loose net), gives no evidence of support either way.
+    neutral = NEUTRAL_CONTEXT if known < 0.3 * total or is_english(question) else None
     hits = list(retrieval.hits[: w.paragraphs * (2 if profile.cross_document else 1)])
     if profile.about_document and hits:
         hits += front_matter_hits(hits[0], retriever, {(h.paragraph.doc, h.paragraph.number) for h in hits})
@@ -186,7 +188,10 @@ def _weighted(question: str, retriever: Retriever) -> dict[str, float]:
     idf = retriever.bm25.idf
     vocab = retriever.bm25.vocabulary
     top = float(idf.max()) if len(idf) else 1.0
-    return {t: float(idf[vocab[t]]) if t in vocab else top for t in set(tokenize(question)) if not t.startswith("#")}
+    tokens = set(tokenize(retriever.lexical_query(question)))
+    if is_english(question):  # its English words stand in the Chinese words they were mapped to
+        tokens = {t for t in tokens if t in vocab}
+    return {t: float(idf[vocab[t]]) if t in vocab else top for t in tokens if not t.startswith("#")}
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import numpy as np
 from embeddings.base import Embedder
 from rag.errors import RagError
 from rag.index import StoredIndex
+from rag.bilingual import is_english, load_lexicon, translate_terms
 from rag.layout import is_title_like
 from rag.lexical import BM25, tokenize
 from rag.question import profile
@@ -131,6 +132,16 @@ class Retriever:
         for s, row in enumerate(self.sentence_paragraph):
             self.sentences_of[row].append(s)
         self.sentence_tokens = [frozenset(tokenize(s.text)) for s in index.sentences]
+        self._lexicon: dict[str, tuple[str, ...]] | None = None
+
+    def lexical_query(self, question: str) -> str:
+        """The question as BM25 and word overlap see it: an English question gets the
+        corpus's Chinese words for its English words appended."""
+        if not is_english(question):
+            return question
+        if self._lexicon is None:
+            self._lexicon = load_lexicon(self.bm25.vocabulary)
+        return " ".join([question, *translate_terms(question, self._lexicon)])
 
     def retrieve(self, question: str, k: int = 5, filters: Filters | Mapping[str, Any] | None = None) -> list[Passage]:
         return [self.passage(h) for h in self.search(question, k, filters).hits]
@@ -151,7 +162,7 @@ class Retriever:
         if self.strategy != "lexical":
             query_vector = self.embedder.embed_query(question)
             dense, sentence_scores = self._dense(query_vector)
-        tokens = tokenize(question)
+        tokens = tokenize(self.lexical_query(question))
         lexical = self.bm25.scores(tokens) if self.strategy != "dense" else np.zeros(n, np.float32)
         coverage = self.bm25.coverage(tokens)
 
