@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 Q ?= 福建2017年力争与哪些国家缔结省级友城？
 
-.PHONY: setup chat ask index test test-fast eval clean
+.PHONY: setup browser chat ask index test test-fast eval clean
 
 setup: $(STAMP)
 
@@ -28,8 +28,14 @@ ask: setup
 index: setup
 	$(BIN)/rag index
 
-test: setup
+test: setup browser
 	$(BIN)/python -m pytest -m "slow or not slow" -ra
+
+# The browser test drives Debian's chromium through Playwright (no browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "note: install Debian's chromium (sudo apt-get install chromium) for the browser test"; fi; }
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not slow" -q

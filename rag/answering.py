@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rag.extractive import Pick, Weights, choose, score_sentences, snippet, support
+from rag.extractive import Pick, Weights, choose, key_terms, score_sentences, snippet, support
 from rag.question import QuestionProfile, profile, sub_questions
 from rag.retrieval import Retrieval, Retriever
 from rag.types import Answer, Citation, Mode
@@ -13,6 +13,7 @@ NOT_FOUND_ZH = "文件中没有找到这个问题的答案。"
 NOT_FOUND_EN = "The documents do not contain an answer to this question."
 RELATED_ZH = "可能相关的段落："
 RELATED_EN = "Possibly related passages:"
+RETRIEVAL_DEPTH = 10  # passages an answer lists
 # Fitted on the tune split by `rag eval --calibrate`; see eval/thresholds.json for the gate.
 DEFAULT_SUPPORT_THRESHOLD = 1.25
 
@@ -31,11 +32,11 @@ class Composer:
         if prof.answer_type == "other" and standalone != question:  # "那湖南呢？" asks what the last question asked
             prof = profile(standalone)
         scored = score_sentences(standalone, prof, retrieval, self.retriever, self.weights)
-        passages = [self.retriever.passage(h) for h in retrieval.hits]
+        passages = [self.retriever.passage(h) for h in retrieval.hits[:RETRIEVAL_DEPTH]]
         rewritten = standalone if standalone != question else None
         if not scored or support(scored, standalone, prof, self.retriever) < self.threshold:
             return self.abstain(question, prof, retrieval, rewritten)
-        chosen = choose(scored, prof, self.weights)
+        chosen = choose(scored, prof, self.weights, key_terms(standalone, self.retriever), self.retriever)
         for part in sub_questions(question):  # a question that asks several things
             best = score_sentences(part, profile(part), retrieval, self.retriever, self.weights)[:1]
             chosen += [c for c in best if all(c.sentence != x.sentence for x in chosen)]
@@ -51,7 +52,7 @@ class Composer:
 
     def abstain(self, question: str, prof: QuestionProfile, retrieval: Retrieval, rewritten: str | None) -> Answer:
         """Say the documents do not answer, and list the closest passages as possibly related."""
-        passages = [self.retriever.passage(h) for h in retrieval.hits]
+        passages = [self.retriever.passage(h) for h in retrieval.hits[:RETRIEVAL_DEPTH]]
         citations = []
         for hit in retrieval.hits[: self.related]:
             row = self.retriever.position[(hit.paragraph.doc, hit.paragraph.number)]

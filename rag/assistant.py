@@ -47,6 +47,7 @@ class Assistant:
             index, self.build_report = open_index(
                 corpus, embedder, s.index_path, s.chunk_max_chars, s.approximate_above, progress
             )
+            embedder.warm_up()  # load the model now, not inside the first question
             _limit_threads(s.serve_threads)
             retriever = Retriever(
                 index, embedder, fusion_depth=s.fusion_depth, rrf_k=s.rrf_k,

@@ -12,12 +12,14 @@ from typing import Any, Callable, Sequence
 
 from rag.answering import Composer
 from rag.followup import rewrite
+from rag.question import profile
 from rag.retrieval import Filters, Retrieval, Retriever
 from rag.types import Answer
 
 
-# Answers list this many retrieved passages, so a reader (or the evaluation) sees the ranking.
+# Paragraphs retrieved per question; a cross-document question reads more of them.
 RETRIEVAL_DEPTH = 10
+CROSS_DOCUMENT_DEPTH = 20
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,8 @@ def build_chain(
         return replace(step, standalone=rewrite(step.question, step.history))
 
     def retrieve(step: Step) -> Step:
-        depth = max(step.k, composer.weights.paragraphs, RETRIEVAL_DEPTH)
+        wide = profile(step.question).cross_document
+        depth = max(step.k, composer.weights.paragraphs, CROSS_DOCUMENT_DEPTH if wide else RETRIEVAL_DEPTH)
         return replace(step, retrieval=retriever.search(step.standalone, depth, step.filters))
 
     def answer(step: Step) -> Step:

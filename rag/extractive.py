@@ -82,12 +82,16 @@ def score_sentences(
     for rank, hit in enumerate(hits):
         row = retriever.position[(hit.paragraph.doc, hit.paragraph.number)]
         doc = retriever.documents[hit.paragraph.doc]
-        context_tokens = set(tokenize(f"{doc.meta.region or ''} {doc.meta.label} {hit.paragraph.section_path}"))
+        identity = retriever.identity_tokens(doc.name)
+        # Words that name the document (福建省, 2017年, 工作要点) choose the document, not the sentence.
+        content = {t: v for t, v in q_tokens.items() if t not in identity}
+        content_total = sum(content.values()) or 1.0
+        context_tokens = identity | set(tokenize(hit.paragraph.section_path))
         paragraph_tokens = set().union(*(retriever.sentence_tokens[s] for s in retriever.sentences_of[row]))
         for s in retriever.sentences_of[row]:
             sentence = retriever.index.sentences[s]
             tokens = retriever.sentence_tokens[s]
-            overlap = sum(v for t, v in q_tokens.items() if t in tokens) / total
+            overlap = sum(v for t, v in content.items() if t in tokens) / content_total
             context = neutral if neutral is not None else sum(
                 v for t, v in q_tokens.items() if t in tokens or t in context_tokens or t in paragraph_tokens
             ) / total
@@ -104,6 +108,21 @@ def score_sentences(
     return out
 
 
+def _sentence_row(c: Scored, retriever: Retriever) -> int:
+    return retriever.sentence_row[(c.sentence.doc, c.sentence.paragraph, c.sentence.index)]
+
+
+def key_terms(question: str, retriever: Retriever) -> frozenset[str]:
+    """The question's rarest words that name no document: what a cross-document question is about."""
+    weighted = _weighted(question, retriever)
+    identity = set().union(*(retriever.identity_tokens(d) for d in retriever.documents))
+    content = {t: v for t, v in weighted.items() if t not in identity and t in retriever.bm25.vocabulary}
+    if not content:
+        return frozenset()
+    top = max(content.values())
+    return frozenset(t for t, v in content.items() if v >= top - 1e-6)
+
+
 def front_matter_hits(top: Hit, retriever: Retriever, seen: set[tuple[str, int]]) -> list[Hit]:
     """Letterhead, number, title and date lines of the best document, for questions about it."""
     doc = retriever.documents[top.paragraph.doc]
@@ -113,17 +132,30 @@ def front_matter_hits(top: Hit, retriever: Retriever, seen: set[tuple[str, int]]
     ]
 
 
-def choose(scored: list[Scored], profile: QuestionProfile, w: Weights) -> list[Scored]:
-    """The best sentence, and for list or cross-document questions the near-best others."""
+def choose(scored: list[Scored], profile: QuestionProfile, w: Weights, key_terms: frozenset[str] = frozenset(),
+           retriever: Retriever | None = None) -> list[Scored]:
+    """The best sentence, and for list or cross-document questions the near-best others.
+
+    A cross-document question takes, from each document, its best sentence that holds the
+    question's key term (its rarest word that names no document), or failing that one
+    that overlaps the question about as well as the best sentence does.
+    """
     if not scored:
         return []
     best = scored[0]
     chosen = [best]
     if profile.cross_document:
+        def has_key(c: Scored) -> bool:
+            return retriever is not None and bool(key_terms & retriever.sentence_tokens[_sentence_row(c, retriever)])
+
+        keyed = bool(key_terms) and has_key(best)
         for c in scored[1:]:
-            if len(chosen) >= w.max_sentences + 1 or c.score < best.score - 3 * w.list_margin:
+            if len(chosen) >= w.max_sentences + 1:
                 break
-            if c.sentence.doc not in {x.sentence.doc for x in chosen} and c.overlap >= 0.75 * best.overlap:
+            if c.sentence.doc in {x.sentence.doc for x in chosen}:
+                continue
+            if (keyed and has_key(c)) or (not keyed and c.score >= best.score - 3 * w.list_margin
+                                          and c.overlap >= 0.75 * best.overlap):
                 chosen.append(c)
     elif profile.wants_list:
         for c in scored[1:]:

@@ -133,6 +133,15 @@ class Retriever:
             self.sentences_of[row].append(s)
         self.sentence_tokens = [frozenset(tokenize(s.text)) for s in index.sentences]
         self._lexicon: dict[str, tuple[str, ...]] | None = None
+        self.sentence_row = {(s.doc, s.paragraph, s.index): i for i, s in enumerate(index.sentences)}
+        self._identity = {
+            d.name: frozenset(tokenize(f"{d.meta.region or ''} {d.meta.label} {d.meta.office or ''}"))
+            for d in index.documents
+        }
+
+    def identity_tokens(self, doc: str) -> frozenset[str]:
+        """The words that name a document: its region, title and issuer."""
+        return self._identity[doc]
 
     def lexical_query(self, question: str) -> str:
         """The question as BM25 and word overlap see it: an English question gets the

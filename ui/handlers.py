@@ -1,0 +1,130 @@
+"""The chat page's event handlers, in terms of plain values: what each event shows.
+
+They call only the assistant's public methods; errors become a notice in the page.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, replace
+from typing import Any, Iterator, Sequence
+
+import gradio as gr
+
+from rag.errors import RagError
+from rag.types import Answer
+from ui import render
+
+log = logging.getLogger("rag.ui")
+
+SOURCES_TAB, READER_TAB = "sources-tab", "reader-tab"
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One question and its answer, as kept in the session."""
+
+    question: str
+    answer: Answer
+
+
+def messages(turns: Sequence[Turn]) -> list[dict[str, str]]:
+    """The chatbot's messages (role/content dicts) for the turns so far."""
+    out: list[dict[str, str]] = []
+    for t in turns:
+        out.append({"role": "user", "content": render.escape_markdown(t.question)})
+        out.append({"role": "assistant", "content": render.chat_markdown(t.answer)})
+    return out
+
+
+class Handlers:
+    """What the page does on ask, source click, message select and clear.
+
+    ``ask`` yields, in order: chatbot messages, question box, notice, sources panel,
+    copy text, turns, shown answer, side tabs.
+    """
+
+    def __init__(self, assistant: Any, reveal_delay: float = 0.06) -> None:
+        self.assistant = assistant
+        self.reveal_delay = reveal_delay
+
+    def ask(
+        self, question: str | None, turns: list[Turn] | None, documents: list[str] | None,
+        regions: list[str] | None, mode: str | None,
+    ) -> Iterator[tuple]:
+        """Answer ``question`` with the earlier turns as history, showing progress as it goes."""
+        turns = list(turns or [])
+        question = question or ""
+        before = messages(turns)
+        asked = {"role": "user", "content": render.escape_markdown(question.strip())}
+        skip = gr.skip()
+        if question.strip():
+            status = before + [asked, {"role": "assistant", "content": render.SEARCHING}]
+            yield status, "", "", skip, skip, skip, skip, skip
+        try:
+            answer = self.assistant.answer(
+                question,
+                history=[(t.question, t.answer.text) for t in turns],
+                mode=mode or None,
+                filters=_filters(documents, regions),
+            )
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a notice, never a traceback
+            if not isinstance(exc, RagError):
+                log.exception("answering %r failed", question[:200])
+            yield before, question, render.notice_html(render.error_message(exc)), skip, skip, skip, skip, skip
+            return
+        for prefix in render.reveal_steps(answer.text)[:-1]:
+            partial = render.chat_markdown(replace(answer, text=prefix, rewritten=None, fallback=None)) + " ▌"
+            yield before + [asked, {"role": "assistant", "content": partial}], "", "", skip, skip, skip, skip, skip
+            time.sleep(self.reveal_delay)
+        turns.append(Turn(question.strip(), answer))
+        yield (
+            messages(turns), "", "", render.sources_html(answer), render.copy_text(answer),
+            turns, answer, gr.Tabs(selected=SOURCES_TAB),
+        )
+
+    def open_source(self, shown: Answer | None, evt: gr.EventData) -> tuple:
+        """Open the clicked source's document in the reader, at the cited paragraph.
+
+        Yields, in order: reader, side tabs, notice.
+        """
+        cards = render.source_cards(shown) if shown is not None else []
+        try:
+            index = int(getattr(evt, "index", -1))
+        except (TypeError, ValueError):
+            index = -1
+        if not 0 <= index < len(cards):
+            return gr.skip(), gr.skip(), gr.skip()
+        c = cards[index].citation
+        try:
+            document = self.assistant.corpus.document(c.doc)
+        except Exception as exc:  # noqa: BLE001
+            if not isinstance(exc, RagError):
+                log.exception("opening %s failed", c.doc)
+            return gr.skip(), gr.skip(), render.notice_html(render.error_message(exc))
+        html = render.reader_html(document, c.paragraph, c.quote, c.span)
+        return html, gr.Tabs(selected=READER_TAB), ""
+
+    def show_turn(self, turns: list[Turn] | None, evt: gr.SelectData) -> tuple:
+        """Show the sources of the answer whose message was clicked.
+
+        Returns, in order: sources panel, copy text, shown answer, side tabs.
+        """
+        turns = turns or []
+        index = evt.index if isinstance(evt.index, int) else -1
+        if not 0 <= index // 2 < len(turns):
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        answer = turns[index // 2].answer
+        return render.sources_html(answer), render.copy_text(answer), answer, gr.Tabs(selected=SOURCES_TAB)
+
+    @staticmethod
+    def clear() -> tuple:
+        """A fresh conversation: chatbot, question, notice, sources, copy, turns, shown, reader."""
+        return [], "", "", render.sources_html(None), "", [], None, render.reader_html(None)
+
+
+def _filters(documents: list[str] | None, regions: list[str] | None) -> dict[str, list[str]] | None:
+    if not documents and not regions:
+        return None
+    return {"documents": list(documents or []), "regions": list(regions or [])}
