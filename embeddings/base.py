@@ -32,6 +32,15 @@ class Embedder(ABC):
     def embed_batch(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
         """Embed ``texts`` as queries or as documents: shape (len(texts), dimension), float32, unit rows."""
 
+    def _checked(self, texts: Sequence[str], kind: Kind) -> list[str]:
+        """The texts as a list, or ValueError for a kind outside :data:`KINDS`."""
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
+        return list(texts)
+
+    def _empty(self) -> np.ndarray:
+        return np.zeros((0, self.dimension), dtype=np.float32)
+
     def embed_query(self, text: str) -> np.ndarray:
         """One query vector, shape (dimension,)."""
         return self.embed_batch([text], "query")[0]
@@ -42,5 +51,6 @@ class Embedder(ABC):
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         return self.embed_batch(texts, "document")
 
-    def warm_up(self) -> None:
-        """Load whatever is heavy now rather than on the first call."""
+    def warm_up(self, kind: Kind | None = None) -> None:
+        """Load whatever is heavy now rather than on the first call; ``kind="query"`` asks
+        only for what embedding questions needs (a process that serves an existing index)."""

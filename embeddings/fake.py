@@ -7,7 +7,7 @@ from typing import Sequence
 
 import numpy as np
 
-from embeddings.base import KINDS, Embedder, Kind
+from embeddings.base import Embedder, Kind
 
 _SLOTS_PER_FEATURE = 2
 
@@ -28,8 +28,7 @@ class FakeEmbedder(Embedder):
         return f"fake-v1-d{self.dimension}-s{self.seed}"
 
     def embed_batch(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
-        if kind not in KINDS:
-            raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
+        texts = self._checked(texts, kind)
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for row, text in enumerate(texts):
             out[row] = self._vector(text)

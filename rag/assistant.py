@@ -47,7 +47,9 @@ class Assistant:
             index, self.build_report = open_index(
                 corpus, embedder, s.index_path, s.chunk_max_chars, s.approximate_above, progress
             )
-            embedder.warm_up()  # load the model now, not inside the first question
+            # Load the model now, not inside the first question; serving an index needs only
+            # the question side of it (a fast numpy path for the packaged model).
+            embedder.warm_up(kind="query" if self.build_report is None else None)
             _limit_threads(s.serve_threads)
             retriever = Retriever(
                 index, embedder, fusion_depth=s.fusion_depth, rrf_k=s.rrf_k,

@@ -18,6 +18,7 @@ import numpy as np
 from rag.lexical import tokenize
 from rag.bilingual import is_english
 from rag.layout import is_title_like
+from rag.metadata import years_named
 from rag.question import DAY_Q, DAY_RE, YEAR_IN_QUESTION, QuestionProfile, has_unit, type_spans
 from rag.retrieval import Hit, Retrieval, Retriever
 from rag.types import Sentence
@@ -258,7 +259,8 @@ def support_of(scored: list[Scored], question: str, profile: QuestionProfile, re
     years = {int(y) for y in YEAR_IN_QUESTION.findall(question)}
     masked = "XX年" in doc.meta.title  # a document whose years were masked cannot clash
     year_clash = bool(years) and not masked and not (
-        years & set(doc.meta.years) or any(str(y) in paragraph for y in years)
+        years & set(doc.meta.years) or years & set(years_named(paragraph + best.hit.paragraph.section_path))
+        or any(str(y) in paragraph for y in years)
     )
     named = retriever.named_documents(question)
     region_clash = bool(named) and doc.name not in named and not any(

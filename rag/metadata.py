@@ -127,6 +127,11 @@ def _place_in(text: str) -> str | None:
     return province.group(1) if province else None
 
 
+def years_named(text: str) -> tuple[int, ...]:
+    """Every year a text names: 2017年, 2016-2020, and the years of a five-year plan (十二五)."""
+    return _years(text)
+
+
 def _years(title: str) -> tuple[int, ...]:
     years: set[int] = set()
     for name, (a, b) in _FIVE_YEAR.items():

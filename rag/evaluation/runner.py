@@ -6,7 +6,6 @@ import argparse
 import json
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable, Sequence
 
 from rag.evaluation import metrics as M
