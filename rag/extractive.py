@@ -35,7 +35,7 @@ class Weights:
     dense: float = 2.0
     overlap: float = 0.6
     context: float = 0.3
-    kind: float = 0.15
+    kind: float = 0.3
     unit: float = 0.15  # holds a number in the unit asked for (多少天 -> …天)
     front: float = 0.3  # penalty: a title, letterhead or date line, unless the question is about the document
     rank: float = 0.25
@@ -97,8 +97,8 @@ def score_sentences(
                 v for t, v in q_tokens.items() if t in tokens or t in context_tokens or t in paragraph_tokens
             ) / total
             cosine = float(retrieval.sentence_scores[s]) if retrieval.sentence_scores is not None and len(retrieval.sentence_scores) else max(hit.dense, 0.0)
-            typed = bool(type_spans(sentence.text, profile.answer_type))
-            unit = bool(profile.unit and has_unit(sentence.text, profile.unit))
+            typed = answers_kind(sentence.text, question, profile)
+            unit = bool(profile.unit and typed)
             front = is_title_like(sentence.text) and not profile.about_document
             score = (
                 w.dense * cosine + w.overlap * overlap + w.context * context + w.kind * typed
@@ -227,6 +227,16 @@ def _weighted(question: str, retriever: Retriever) -> dict[str, float]:
     return {t: float(idf[vocab[t]]) if t in vocab else top for t in tokens if not t.startswith("#")}
 
 
+def answers_kind(text: str, question: str, profile: QuestionProfile) -> bool:
+    """Whether ``text`` holds the kind of thing asked for: a number in the unit asked for,
+    a day for 哪天, a date, a place; names and open questions are not checked."""
+    if profile.unit:
+        return has_unit(text, profile.unit)
+    if profile.answer_type == "date" and DAY_Q.search(question):  # 哪天 wants a day, not a year
+        return any(DAY_RE.search(text[a:b]) for a, b in type_spans(text, "date"))
+    return profile.answer_type in ("other", "name") or bool(type_spans(text, profile.answer_type))
+
+
 @dataclass(frozen=True)
 class Support:
     """The evidence abstention is decided on, about the best sentence."""
@@ -248,12 +258,7 @@ def support_of(scored: list[Scored], question: str, profile: QuestionProfile, re
         return None
     best = scored[0]
     text = best.sentence.text
-    if profile.unit:
-        typed = has_unit(text, profile.unit)
-    elif profile.answer_type == "date" and DAY_Q.search(question):  # 哪天 wants a day, not a year
-        typed = any(DAY_RE.search(text[a:b]) for a, b in type_spans(text, "date"))
-    else:
-        typed = profile.answer_type in ("other", "name") or bool(type_spans(text, profile.answer_type))
+    typed = answers_kind(text, question, profile)
     doc = retriever.documents[best.sentence.doc]
     paragraph = best.hit.paragraph.text
     years = {int(y) for y in YEAR_IN_QUESTION.findall(question)}

@@ -20,7 +20,7 @@ from rag.index import StoredIndex
 from rag.bilingual import is_english, load_lexicon, translate_terms
 from rag.layout import is_title_like
 from rag.lexical import BM25, tokenize
-from rag.question import profile
+from rag.question import DAY_RE, profile
 from rag.types import Document, Paragraph, Passage
 
 Strategy = Literal["hybrid", "dense", "lexical"]
@@ -116,9 +116,12 @@ class Retriever:
         self.documents = {d.name: d for d in index.documents}
         self.paragraphs: list[Paragraph] = [p for d in index.documents for p in d.paragraphs]
         self.position = {(p.doc, p.number): i for i, p in enumerate(self.paragraphs)}
-        self._searchable = np.array([not p.is_heading for p in self.paragraphs], dtype=bool)
+        self._searchable = np.ones(len(self.paragraphs), dtype=bool)
+        self._heading = np.array([p.is_heading for p in self.paragraphs], dtype=bool)
         # Letterheads, notice titles, signatures and date lines before the first heading.
         self._front = np.array([not p.section and is_title_like(p.text) for p in self.paragraphs], dtype=bool)
+        # Signature dates and imprint lines ("2017年2月24日", "…2016年10月10日印发").
+        self._dated = self._front & np.array([bool(DAY_RE.search(p.text)) for p in self.paragraphs], dtype=bool)
         self._region_names = _region_names(index.documents)
         self._doc_of = np.array([p.doc for p in self.paragraphs], dtype=object)
         self._chunk_paragraphs = [
@@ -184,10 +187,19 @@ class Retriever:
         if named and self.strategy == "hybrid":
             boost = np.array([d in named for d in self._doc_of], dtype=bool)
             fused += self.region_weight / (self.rrf_k + 1) * (boost & (fused > 0))
-        if not profile(question).about_document:
-            fused = np.where(self._front, fused * self.front_matter_factor, fused)
+        # Headings and front matter (titles, letterheads, dates) answer only questions about
+        # the document's structure or the document itself; elsewhere they yield to the body.
+        asked = profile(question)
+        about = asked.about_document
+        fused = np.where(self._heading & ~self._front, fused * self.front_matter_factor, fused)
+        fused = np.where(self._front, fused * (1.0 / self.front_matter_factor if about else self.front_matter_factor), fused)
+        if about and asked.answer_type == "date":  # when was it issued: the dated lines answer
+            fused = np.where(self._dated, fused / self.front_matter_factor, fused)
         candidates = np.flatnonzero(allowed & (fused > 0))
-        order = candidates[np.argsort(-fused[candidates], kind="stable")][:k]
+        order = candidates[np.argsort(-fused[candidates], kind="stable")]
+        if len(named) > 1:  # a question about several documents sees the best of each first
+            order = _each_document_first(order, self._doc_of, named)
+        order = order[:k]
         hits = tuple(Hit(self.paragraphs[i], float(fused[i]), float(dense[i]), float(lexical[i])) for i in order)
         return Retrieval(question, hits, query_vector, sentence_scores, coverage)
 
@@ -227,6 +239,17 @@ class Retriever:
         ranked = rows[np.argsort(-scores[rows], kind="stable")][: self.fusion_depth]
         out[ranked] = 1.0 / (self.rrf_k + np.arange(1, len(ranked) + 1))
         return out
+
+
+def _each_document_first(order: np.ndarray, doc_of: np.ndarray, named: set[str]) -> np.ndarray:
+    """Move the best paragraph of each named document to the front, keeping rank order."""
+    firsts, seen = [], set()
+    for i in order:
+        if doc_of[i] in named and doc_of[i] not in seen:
+            seen.add(doc_of[i])
+            firsts.append(i)
+    rest = [i for i in order if i not in set(firsts)]
+    return np.array(firsts + rest, dtype=order.dtype)
 
 
 def _has_cjk(text: str) -> bool:
