@@ -60,7 +60,8 @@ def retrieval(settings: Settings, synthetic: int = 100_000) -> str:
         serving = Assistant(settings.replace(index_dir=Path(tmp) / "index"))
         started = time.perf_counter()
         serving.warm_up()
-        lines.append(f"seeds: a new process's warm-up over the built index {time.perf_counter() - started:.1f} s")
+        lines.append(f"seeds: a second assistant over the built index warmed up in {time.perf_counter() - started:.1f} s "
+                     "(question path only)")
         retriever = serving.retriever
         retriever.retrieve(questions[0])
         lines.append(f"seeds: warm retrieve() k=5, {_ms(_timed(retriever.retrieve, questions, repeat=2))}")

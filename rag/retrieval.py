@@ -236,6 +236,8 @@ class Retriever:
     def _rrf(self, scores: np.ndarray, mask: np.ndarray) -> np.ndarray:
         out = np.zeros(len(scores), dtype=np.float64)
         rows = np.flatnonzero(mask)
+        if len(rows) > self.fusion_depth:  # only the top of a long ranking is fused: select, then sort
+            rows = rows[np.argpartition(-scores[rows], self.fusion_depth - 1)[: self.fusion_depth]]
         ranked = rows[np.argsort(-scores[rows], kind="stable")][: self.fusion_depth]
         out[ranked] = 1.0 / (self.rrf_k + np.arange(1, len(ranked) + 1))
         return out
