@@ -24,5 +24,7 @@ def load_embedder(settings: Settings) -> Embedder:
         return FakeEmbedder()
     if name == MODEL_ID:
         converted = ensure_converted(settings.model_cache_dir)
-        return SentenceTransformerEmbedder.from_converted(converted, batch_size=settings.embed_batch_size)
+        return SentenceTransformerEmbedder.from_converted(
+            converted, batch_size=settings.embed_batch_size, query_threads=settings.serve_threads
+        )
     return SentenceTransformerEmbedder(name, batch_size=settings.embed_batch_size)

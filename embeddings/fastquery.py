@@ -43,10 +43,14 @@ class FastQueryEncoder:
     Args:
         model_dir: a directory written by :func:`embeddings.convert.write_model_dir`.
         prompt: prefix for every text; by default the "query" prompt the directory records.
+        threads: BLAS threads while a query is embedded. One is the safe default: on a busy
+            machine OpenBLAS's thread pool makes these tiny products far slower; two are faster
+            on an idle machine.
     """
 
-    def __init__(self, model_dir: str | Path, prompt: str | None = None) -> None:
+    def __init__(self, model_dir: str | Path, prompt: str | None = None, threads: int = 1) -> None:
         self.model_dir = Path(model_dir)
+        self.threads = max(1, threads)
         self._prompt = prompt
         self._lock = threading.Lock()
         self._state: dict[str, Any] | None = None
@@ -81,7 +85,7 @@ class FastQueryEncoder:
         if not texts:
             return out
         encodings = state["tokenizer"].encode_batch([state["prompt"] + t for t in texts])
-        with _one_blas_thread(state):
+        with _blas_threads(state, self.threads):
             for row, enc in enumerate(encodings):
                 out[row] = self._embed_ids(state, enc.ids)
         return out
@@ -164,16 +168,16 @@ def _blas_controller() -> Any:
     return ThreadpoolController()
 
 
-def _one_blas_thread(state: dict[str, Any]) -> Any:
-    """Limit BLAS to one thread while a query is embedded.
+def _blas_threads(state: dict[str, Any], threads: int) -> Any:
+    """Limit BLAS to ``threads`` while a query is embedded.
 
-    The matrices of one short query are tiny; OpenBLAS's thread pool costs far more than it
-    saves there (about 40x slower on a busy 2-core machine).
+    The matrices of one short query are tiny; with the cores busy, OpenBLAS's thread pool
+    costs far more than it saves (about 40x slower on a busy 2-core machine).
     """
     controller = state["blas"]
     if controller is None:
         return contextlib.nullcontext()
-    return controller.limit(limits=1, user_api="blas")
+    return controller.limit(limits=threads, user_api="blas")
 
 
 def _forward(state: dict[str, Any], ids: np.ndarray) -> np.ndarray:

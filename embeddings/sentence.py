@@ -98,7 +98,9 @@ class SentenceTransformerEmbedder(Embedder):
         self._fast_query: FastQueryEncoder | None = None
 
     @classmethod
-    def from_converted(cls, converted: ConvertedModel, batch_size: int = 32) -> "SentenceTransformerEmbedder":
+    def from_converted(
+        cls, converted: ConvertedModel, batch_size: int = 32, query_threads: int = 1
+    ) -> "SentenceTransformerEmbedder":
         """The embedder over a model directory built by :func:`embeddings.convert.ensure_converted`."""
         try:
             config = json.loads((converted.path / "config.json").read_text(encoding="utf-8"))
@@ -113,7 +115,7 @@ class SentenceTransformerEmbedder(Embedder):
             local_files_only=True,
             dimension=int(config["hidden_size"]),
         )
-        embedder._fast_query = FastQueryEncoder(converted.path, prompt=E5_PROMPTS["query"])
+        embedder._fast_query = FastQueryEncoder(converted.path, prompt=E5_PROMPTS["query"], threads=query_threads)
         return embedder
 
     @property
