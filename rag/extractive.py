@@ -165,8 +165,13 @@ def choose(scored: list[Scored], profile: QuestionProfile, w: Weights, key_terms
             if c.sentence.text == best.sentence.text or any(c.sentence == x.sentence for x in chosen):
                 continue
             chosen.append(c)
-    # Reading order within a document reads better than score order.
-    return sorted(chosen, key=lambda c: (c.hit.paragraph.doc, c.sentence.paragraph, c.sentence.index)) if len(chosen) > 1 else chosen
+    # The best sentence leads (it is the first citation); the others follow grouped by
+    # document, documents in the order of their best sentence, each in reading order.
+    rank = {}
+    for c in chosen:
+        rank.setdefault(c.sentence.doc, len(rank))
+    rest = sorted(chosen[1:], key=lambda c: (rank[c.sentence.doc], c.sentence.paragraph, c.sentence.index))
+    return [chosen[0], *rest]
 
 
 def snippet(c: Scored, question: str, profile: QuestionProfile, retriever: Retriever, max_chars: int) -> Pick:
