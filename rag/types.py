@@ -187,6 +187,30 @@ class Answer:
     mode: str = Mode.EXTRACTIVE.value
     rewritten: str | None = None  # the standalone question a follow-up became
     fallback: str | None = None  # generative mode: why the answer fell back, if it did
+    removed: str | None = None  # generative mode: generated sentences the verifier removed, and why
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One sentence of a generated answer and whether it may stand."""
+
+    text: str  # the sentence as generated, markers included, whitespace trimmed
+    markers: tuple[int, ...]  # the [n] numbers it cites, in order, deduplicated
+    unsupported: tuple[str, ...] = ()  # facts (numbers, dates, names) that no cited paragraph contains
+    problem: str | None = None  # None when the claim stands; else a short English reason
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A generated answer checked sentence by sentence against the paragraphs it cites."""
+
+    claims: tuple[Claim, ...]
+    refusal: bool  # the output says the documents do not contain the answer
+
+    @property
+    def kept(self) -> tuple[Claim, ...]:
+        """The claims that may reach the user."""
+        return tuple(c for c in self.claims if c.problem is None)
