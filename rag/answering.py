@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from rag.extractive import Pick, Weights, choose, key_terms, score_sentences, snippet, support
+from rag.extractive import Pick, Scored, Weights, choose, key_terms, score_sentences, snippet, support
 from rag.question import QuestionProfile, profile, sub_questions
 from rag.retrieval import Retrieval, Retriever
 from rag.types import Answer, Citation, Mode
@@ -18,6 +19,12 @@ RETRIEVAL_DEPTH = 10  # passages an answer lists
 DEFAULT_SUPPORT_THRESHOLD = 1.25
 
 
+class Evidence(NamedTuple):
+    profile: QuestionProfile
+    scored: list[Scored]  # the retrieved paragraphs' sentences, best first
+    support: float  # compared with the abstention threshold
+
+
 @dataclass(frozen=True)
 class Composer:
     """Turns a retrieval into an extractive answer, or an honest abstention."""
@@ -27,14 +34,20 @@ class Composer:
     threshold: float = DEFAULT_SUPPORT_THRESHOLD
     related: int = 3
 
-    def compose(self, question: str, standalone: str, retrieval: Retrieval) -> Answer:
+    def evidence(self, question: str, standalone: str, retrieval: Retrieval) -> Evidence:
+        """The question's profile and the retrieved sentences, scored, with their support."""
         prof = profile(question)
         if prof.answer_type == "other" and standalone != question:  # "那湖南呢？" asks what the last question asked
             prof = profile(standalone)
         scored = score_sentences(standalone, prof, retrieval, self.retriever, self.weights)
+        value = support(scored, standalone, prof, self.retriever) if scored else float("-inf")
+        return Evidence(prof, scored, value)
+
+    def compose(self, question: str, standalone: str, retrieval: Retrieval, evidence: Evidence | None = None) -> Answer:
+        prof, scored, value = evidence or self.evidence(question, standalone, retrieval)
         passages = [self.retriever.passage(h) for h in retrieval.hits[:RETRIEVAL_DEPTH]]
         rewritten = standalone if standalone != question else None
-        if not scored or support(scored, standalone, prof, self.retriever) < self.threshold:
+        if not scored or value < self.threshold:
             return self.abstain(question, prof, retrieval, rewritten)
         chosen = choose(scored, prof, self.weights, key_terms(standalone, self.retriever), self.retriever)
         for part in sub_questions(question):  # a question that asks several things

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import logging
 import sys
+import queue
 import threading
-from dataclasses import replace
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from embeddings.base import Embedder
 from rag.answering import Composer
-from rag.chain import Step, build_chain, history_tuple
+from rag.chain import Generation, Step, build_chain, history_tuple
 from rag.corpus import Corpus, load_corpus
 from rag.errors import SettingsError
+from rag.generative import load_template
 from rag.index import BuildReport, StoredIndex, open_index
 from rag.question import check_question
 from rag.retrieval import Filters, Retriever
+from rag.llm import Generator
 from rag.settings import Settings
 from rag.types import Answer, Mode, Passage
 
@@ -29,9 +31,13 @@ class Assistant:
     built) on first use or by :meth:`warm_up`.
     """
 
-    def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self, settings: Settings | None = None, *, embedder: Embedder | None = None, generator: Generator | None = None
+    ) -> None:
         self.settings = settings or Settings.from_env()
         self._embedder = embedder
+        self._generator = generator
+        self._generator_lock = threading.Lock()
         self._lock = threading.Lock()
         self._ready: tuple[Corpus, StoredIndex, Retriever, Composer, Any] | None = None
         self.build_report: BuildReport | None = None
@@ -56,7 +62,23 @@ class Assistant:
                 dense_weight=s.dense_weight, lexical_weight=s.lexical_weight,
             )
             composer = Composer(retriever)
-            self._ready = (corpus, index, retriever, composer, build_chain(retriever, composer))
+            generation = Generation(
+                self.generator_for_chain,
+                lambda english: load_template(s.prompts_dir, english),
+                s.llm_context_chars,
+            )
+            self._ready = (corpus, index, retriever, composer, build_chain(retriever, composer, generation))
+        if self.settings.mode is Mode.GENERATIVE:
+            self.generator_for_chain()  # load the language model now, not inside the first question
+
+    def generator_for_chain(self) -> Generator:
+        """The language model of the generative mode, loaded on first use."""
+        with self._generator_lock:
+            if self._generator is None:
+                from rag.llm import load_generator
+
+                self._generator = load_generator(self.settings)
+            return self._generator
 
     @property
     def embedder(self) -> Embedder:
@@ -96,14 +118,72 @@ class Assistant:
         filters: Filters | Mapping[str, Any] | None = None,
     ) -> Answer:
         """A short answer with citations, or ``found=False`` when the documents do not say."""
+        return self._invoke(question, history, mode, filters, None)
+
+    def stream(
+        self,
+        question: str,
+        *,
+        history: Sequence[Any] | None = None,
+        mode: Mode | str | None = None,
+        filters: Filters | Mapping[str, Any] | None = None,
+        on_token: Callable[[str], None] | None = None,
+    ) -> Iterator[str | Answer]:
+        """Like :meth:`answer`, but yields the verified part of a generated answer (a string,
+        growing sentence by sentence) while the model writes, then the final ``Answer``.
+
+        Only sentences that passed verification are ever yielded, numbered as in the final
+        answer; the extractive mode yields the ``Answer`` alone. ``on_token`` sees the raw,
+        unverified tokens (for measuring, never for showing).
+        """
+        from rag.generative import Draft, finish
+
+        chosen = _mode(mode, self.settings.mode)
+        if chosen is not Mode.GENERATIVE:
+            yield self.answer(question, history=history, mode=chosen, filters=filters)
+            return
+        pieces: queue.Queue[tuple[str, Any]] = queue.Queue()
+        output: list[str] = []
+
+        def work() -> None:
+            try:
+                made = self._invoke(question, history, chosen, filters, lambda t: pieces.put(("token", t)),
+                                    lambda found: pieces.put(("sources", tuple(found))))
+                pieces.put(("answer", made))
+            except BaseException as exc:  # handed to the caller's thread
+                pieces.put(("error", exc))
+
+        worker = threading.Thread(target=work, name="rag-generate", daemon=True)
+        worker.start()
+        shown = ""
+        sources: tuple = ()
+        composer = self.composer
+        empty = Answer(question, "", False)
+        while True:
+            kind, value = pieces.get()
+            if kind == "sources":
+                sources = value
+            elif kind == "token":
+                if on_token is not None:
+                    on_token(value)
+                output.append(value)
+                partial = finish(Draft("".join(output), sources, empty, None, 0.0), composer, complete=False)
+                if partial.found and partial.text != shown:
+                    shown = partial.text
+                    yield shown
+            elif kind == "error":
+                raise value
+            else:
+                yield value
+                return
+
+    def _invoke(self, question, history, mode, filters, on_token=None, on_sources=None) -> Answer:
         question = check_question(question, self.settings.max_question_chars)
         chosen = _mode(mode, self.settings.mode)
         chain = self._parts()[4]
-        step = Step(question, history_tuple(history), Filters.coerce(filters), self.settings.top_k)
-        answer = chain.invoke(step)
-        if chosen is Mode.GENERATIVE:
-            return replace(answer, fallback="no language model is configured; this is the extractive answer")
-        return answer
+        step = Step(question, history_tuple(history), Filters.coerce(filters), self.settings.top_k, chosen,
+                    on_token, on_sources)
+        return chain.invoke(step)
 
     def _parts(self) -> tuple[Corpus, StoredIndex, Retriever, Composer, Any]:
         if self._ready is None:

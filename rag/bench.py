@@ -124,6 +124,8 @@ def _hnsw_recall(index, matrix: np.ndarray, assistant: Assistant, questions: lis
 
 
 def answer(settings: Settings, synthetic: int = 0) -> str:
+    if settings.mode.value == "generative":
+        return generative(settings)
     questions = load_questions(DEFAULT_QUESTIONS)
     assistant = Assistant(settings)
     started = time.perf_counter()
@@ -147,3 +149,55 @@ def answer(settings: Settings, synthetic: int = 0) -> str:
         cold.append(time.perf_counter() - started)
     lines.append(f"cold `rag ask` process (index built, model converted): {', '.join(f'{c:.1f} s' for c in cold)}")
     return "\n".join(lines)
+
+
+GENERATIVE_SAMPLE = 12  # answerable questions, every n-th of the set: a fixed, varied sample
+
+
+def generative(settings: Settings) -> str:
+    """Time to first token, to the first verified sentence, and to the whole answer."""
+    questions = [q for q in load_questions(DEFAULT_QUESTIONS) if q.answerable and not q.history]
+    step = max(1, len(questions) // GENERATIVE_SAMPLE)
+    sample = questions[::step][:GENERATIVE_SAMPLE]
+    assistant = Assistant(settings)
+    started = time.perf_counter()
+    assistant.warm_up()
+    warm_up = time.perf_counter() - started
+    first_token, first_sentence, total, routes = [], [], [], []
+    for q in sample:
+        started = time.perf_counter()
+        seen: list[float] = []
+
+        def on_token(_: str) -> None:
+            if not seen:
+                seen.append(time.perf_counter() - started)
+
+        shown = None
+        final = None
+        for piece in assistant.stream(q.question, on_token=on_token):
+            if isinstance(piece, str) and shown is None:
+                shown = time.perf_counter() - started
+            elif not isinstance(piece, str):
+                final = piece
+        total.append(time.perf_counter() - started)
+        if seen:
+            first_token.append(seen[0])
+        if shown is not None:
+            first_sentence.append(shown)
+        routes.append("generated" if final.found and not final.fallback else ("fallback" if final.found else "abstained"))
+
+    def s(values: list[float]) -> str:
+        if not values:
+            return "n/a"
+        return f"p50 {percentile(values, 50):.1f} s, p95 {percentile(values, 95):.1f} s (n={len(values)})"
+
+    generator = assistant.generator_for_chain()
+    return "\n".join([
+        f"generative answer benchmark ({generator.name}, {settings.llm_threads} threads, "
+        f"{settings.llm_context_chars} characters of sources)",
+        f"in-process warm-up (embedding model, index, language model): {warm_up:.1f} s",
+        f"time to first token (retrieval included): {s(first_token)}",
+        f"time to first verified sentence shown: {s(first_sentence)}",
+        f"whole answer (generation and verification): {s(total)}",
+        "routes: " + ", ".join(f"{r} {routes.count(r)}" for r in ("generated", "fallback", "abstained")),
+    ])

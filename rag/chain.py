@@ -1,5 +1,8 @@
 """The retrieval chain as LangChain runnables: condense -> retrieve -> answer -> verify.
 
+In the generative mode "answer" is the language model's draft and "verify" keeps the
+sentences the cited paragraphs support (falling back to the extractive answer).
+
 The chain carries the project's own records in a small frozen ``Step``; LangChain
 supplies the composition (and with it streaming, batching and tracing hooks), not the
 types.
@@ -11,10 +14,13 @@ from dataclasses import dataclass, replace
 from typing import Any, Callable, Sequence
 
 from rag.answering import Composer
+from rag.errors import ModelError
+from rag.generative import Draft, Message, Source, finish, generate, render_prompt, select_sources
+from rag.llm import Generator
 from rag.followup import rewrite
 from rag.question import profile
 from rag.retrieval import Filters, Retrieval, Retriever
-from rag.types import Answer
+from rag.types import Answer, Mode
 
 
 # Paragraphs retrieved per question; a cross-document question reads more of them.
@@ -30,9 +36,13 @@ class Step:
     history: tuple[Any, ...] = ()
     filters: Filters | None = None
     k: int = 5
+    mode: Mode = Mode.EXTRACTIVE
+    on_token: Callable[[str], None] | None = None  # generative mode: each generated piece of text
+    on_sources: Callable[[Sequence[Source]], None] | None = None  # generative mode: the prompt's passages
     standalone: str = ""
     retrieval: Retrieval | None = None
     answer: Answer | None = None
+    draft: Draft | None = None  # generative mode: the model's output before verification
 
 
 def verify_extractive(answer: Answer) -> Answer:
@@ -44,12 +54,16 @@ def verify_extractive(answer: Answer) -> Answer:
     return replace(answer, found=False, citations=good, fallback="a citation did not match its paragraph")
 
 
-def build_chain(
-    retriever: Retriever,
-    composer: Composer,
-    answer_step: Callable[[Step], Answer] | None = None,
-    verify: Callable[[Answer], Answer] = verify_extractive,
-):
+@dataclass(frozen=True)
+class Generation:
+    """How the generative mode writes: the model (loaded on first use) and its prompt."""
+
+    generator: Callable[[], Generator]
+    template: Callable[[bool], Sequence[Message]]  # english -> the prompt template
+    budget: int = 450  # characters of source sentences in the prompt
+
+
+def build_chain(retriever: Retriever, composer: Composer, generation: Generation | None = None):
     """The LangChain pipeline that ``Assistant.answer`` invokes."""
     from langchain_core.runnables import RunnableLambda
 
@@ -62,11 +76,28 @@ def build_chain(
         return replace(step, retrieval=retriever.search(step.standalone, depth, step.filters))
 
     def answer(step: Step) -> Step:
-        made = answer_step(step) if answer_step else composer.compose(step.question, step.standalone, step.retrieval)
-        return replace(step, answer=made)
+        evidence = composer.evidence(step.question, step.standalone, step.retrieval)
+        extractive = composer.compose(step.question, step.standalone, step.retrieval, evidence)
+        if step.mode is not Mode.GENERATIVE:
+            return replace(step, answer=extractive)
+        if not extractive.found:  # too little support: nothing is generated from it
+            return replace(step, answer=replace(extractive, mode=Mode.GENERATIVE.value,
+                                                fallback="retrieval found too little support; nothing was generated"))
+        if generation is None:
+            raise ModelError("the generative mode is not configured for this assistant")
+        sources = select_sources(evidence, extractive, composer, generation.budget)
+        english = evidence.profile.english
+        prompt = render_prompt(generation.template(english), sources, step.standalone)
+        model = generation.generator()
+        if step.on_sources is not None:
+            step.on_sources(sources)
+        output, first, seconds = generate(prompt, model.stream(prompt, english), step.on_token)
+        return replace(step, draft=Draft(output, tuple(sources), extractive, first, seconds))
 
     def check(step: Step) -> Answer:
-        return verify(step.answer)
+        if step.draft is not None:
+            return verify_extractive(finish(step.draft, composer))
+        return verify_extractive(step.answer)
 
     return (
         RunnableLambda(condense, name="condense")

@@ -73,18 +73,31 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from rag.assistant import Assistant
 
     assistant = Assistant(_settings(args))
-    answer = assistant.answer(args.question, mode=args.mode)
     if args.json:
+        answer = assistant.answer(args.question, mode=args.mode)
         print(json.dumps(asdict(answer), ensure_ascii=False, indent=2))
         return 0
-    print(answer.text)
+    shown = ""
+    answer = None
+    for piece in assistant.stream(args.question, mode=args.mode):  # verified sentences as they are written
+        if isinstance(piece, str):
+            print(piece[len(shown):] if piece.startswith(shown) else "\n" + piece, end="", flush=True)
+            shown = piece
+        else:
+            answer = piece
+    assert answer is not None
+    if shown and answer.text.startswith(shown):
+        print(answer.text[len(shown):])
+    else:
+        print(("\n" if shown else "") + answer.text)
     if answer.found and answer.citations:
         print("\nSources:")
         for i, c in enumerate(answer.citations, start=1):
             print(f"[{i}] {c.title} › {c.section or '—'} ¶{c.paragraph} (lines {c.lines[0]}–{c.lines[1]}, {c.doc})")
             print(f"    “{c.quote}”")
-    if answer.fallback:
-        print(f"\nnote: {answer.fallback}", file=sys.stderr)
+    for note in (answer.removed, answer.fallback):
+        if note:
+            print(f"\nnote: {note}", file=sys.stderr)
     return 0
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from typing import Iterable, Sequence
 
 from rag.text import normalize_for_match
@@ -72,3 +74,20 @@ def percentile(values: Sequence[float], q: float) -> float:
 def mean(values: Iterable[float]) -> float:
     values = list(values)
     return sum(values) / len(values) if values else 0.0
+
+
+_MARKER = re.compile(r"[\[【［]\s*\d+(?:\s*[-–,，、]\s*\d+)*\s*[\]】］]")
+_ARABIC = re.compile(r"\d+(?:\.\d+)?")
+_CHINESE = re.compile(r"[〇零一二三四五六七八九十百千万亿两]{2,}")
+
+
+def unsupported_numbers(answer: str, cited_texts: Sequence[str]) -> list[str]:
+    """Numbers in ``answer`` (markers aside) that none of the cited paragraphs (with their
+    document titles and sections) has: Arabic
+    numbers compared as whole numbers, runs of Chinese numerals as text."""
+    text = unicodedata.normalize("NFKC", _MARKER.sub(" ", answer)).replace(",", "")
+    cited = unicodedata.normalize("NFKC", "\n".join(cited_texts)).replace(",", "")
+    have = set(_ARABIC.findall(cited))
+    out = [n for n in _ARABIC.findall(text) if n not in have]
+    out += [n for n in _CHINESE.findall(text) if n not in cited]
+    return out

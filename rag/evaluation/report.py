@@ -33,7 +33,12 @@ def table(rows: Mapping[str, Scores]) -> str:
 
 
 def summary_table(scores: Mapping[str, Scores]) -> str:
-    return table(scores)
+    lines = [table(scores)]
+    for name, s in scores.items():
+        if s.extra:
+            lines.append(f"{name}: " + ", ".join(
+                f"{k} {v:.0f}" if k.startswith("answers") else f"{k} {v:.3f}" for k, v in s.extra.items()))
+    return "\n".join(lines)
 
 
 def markdown(results: Mapping[str, Sequence[Record]], scores: Mapping[str, Scores], settings: Settings) -> str:
@@ -41,7 +46,7 @@ def markdown(results: Mapping[str, Sequence[Record]], scores: Mapping[str, Score
     main = results[main_name]
     out = ["# Evaluation report", "", f"Questions: {len(main)} ({sum(r.question.answerable for r in main)} answerable); "
            f"corpus: `{settings.docs_dir.name}`; embedding model: `{settings.embedding_model}`.", "",
-           "## Pipelines (all questions)", "", table(scores), ""]
+           "## Pipelines (all questions)", "", summary_table(scores), ""]
     for split in ("tune", "test"):
         rows = {name: score([r for r in recs if r.question.split == split]) for name, recs in results.items()}
         if any(s.n for s in rows.values()):

@@ -28,6 +28,8 @@ class Outcome:
     ranked: tuple[Key, ...]  # retrieval ranking, best first (up to 10)
     seconds: float
     support: float | None = None  # the abstention evidence, where the pipeline has one
+    route: str = ""  # generative mode: "generated", "fallback" (extractive answer) or "abstained"
+    unsupported: tuple[str, ...] = ()  # numbers of the answer that no cited paragraph has
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,11 @@ def score(records: Sequence[Record]) -> Scores:
     cross = [r for r in ans if r.question.kind == "crossdoc"]
     found = [r for r in ans if r.outcome.found]
     single = [len(r.outcome.text) for r in ans if r.question.kind in SINGLE_FACT and r.outcome.found]
+    extra = {"answers with unsupported numbers": float(sum(bool(r.outcome.unsupported) for r in records))}
+    routes = [r.outcome.route for r in records if r.outcome.route]
+    for route in ("generated", "fallback", "abstained"):
+        if routes:
+            extra[f"share {route}"] = routes.count(route) / len(records)
     return Scores(
         n=len(records),
         answerable=len(ans),
@@ -96,6 +103,7 @@ def score(records: Sequence[Record]) -> Scores:
         latency_p50_ms=1000 * M.percentile([r.outcome.seconds for r in records], 50),
         latency_p95_ms=1000 * M.percentile([r.outcome.seconds for r in records], 95),
         median_answer_chars=M.percentile(single, 50),
+        extra=extra,
     )
 
 
@@ -150,7 +158,11 @@ def assistant_pipeline(
             prof = profile(q.question)
             sup = support(score_sentences(standalone, prof, retrieval, retriever, assistant.composer.weights), standalone, prof, retriever)
         cited = tuple((c.doc, c.paragraph) for c in a.citations) if a.found else ()
-        return Outcome(a.found, a.text, cited, ranked, seconds, sup)
+        route = ""
+        if a.mode == "generative":
+            route = "generated" if a.found and not a.fallback else ("fallback" if a.found else "abstained")
+        unsupported = tuple(M.unsupported_numbers(a.text, [f"{c.title} {c.section}\n{c.text}" for c in a.citations])) if a.found else ()
+        return Outcome(a.found, a.text, cited, ranked, seconds, sup, route, unsupported)
 
     return run_one
 
@@ -171,7 +183,13 @@ def run_cli(args: argparse.Namespace, settings: Settings) -> int:
         tune = [q for q in load_questions(args.questions or DEFAULT_QUESTIONS) if q.split == "tune"]
         print(calibrate(run(assistant_pipeline(assistant, with_support=True), tune)))
         return 0
-    results = {"hybrid (ours)": run(assistant_pipeline(assistant, mode=args.mode), questions)}
+    if args.mode == "generative":  # side by side with the extractive answers it must not fall below
+        results = {
+            "hybrid generative": run(assistant_pipeline(assistant, mode="generative"), questions),
+            "hybrid extractive": run(assistant_pipeline(assistant, mode="extractive"), questions),
+        }
+    else:
+        results = {"hybrid (ours)": run(assistant_pipeline(assistant, mode=args.mode), questions)}
     if not args.no_baselines:
         from rag.evaluation.baselines import tutorial_pipeline
 

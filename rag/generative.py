@@ -1,0 +1,228 @@
+"""Generative answers: a language model writes from the best sentences; only what the
+cited paragraphs support reaches the user.
+
+The prompt carries, for a few paragraphs, the sentences that answer best (not whole
+chunks: on a CPU the time to the first token is the time to read the prompt). After
+generation every sentence is checked by :mod:`rag.verify`; unsupported sentences are
+dropped, markers are renumbered into citations, and when nothing supported is left the
+extractive answer (or the abstention) stands, with ``Answer.fallback`` saying why.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from rag.answering import Composer, Evidence
+from rag.errors import ModelError
+from rag.retrieval import Retrieval
+from rag.types import Answer, Citation, Claim, Mode, Sentence
+from rag.verify import verify
+
+MAX_SOURCES = 4
+SENTENCES_PER_SOURCE = 2
+MARKERS = re.compile(r"\s*[\[【［]\s*\d+(?:\s*[-–~～,，、]\s*\d+)*\s*[\]】］]")
+SENTENCE_END = re.compile(r"[。！？；!?\n]")
+TRAILING = re.compile(r"[。！？；.!?]+$")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A numbered passage of the prompt: a paragraph, and the sentences of it shown."""
+
+    doc: str
+    paragraph: int
+    label: str
+    section: str
+    sentences: tuple[Sentence, ...]
+    text: str  # the whole paragraph: what the verifier checks against
+
+    @property
+    def heading(self) -> str:
+        """The innermost heading of the section: enough to place the passage, in few tokens."""
+        return self.section.split(" › ")[-1] if self.section else ""
+
+    @property
+    def excerpt(self) -> str:
+        ordered = sorted(self.sentences, key=lambda s: s.index)
+        out = ordered[0].text
+        for prev, s in zip(ordered, ordered[1:]):
+            out += s.text if s.index == prev.index + 1 else "……" + s.text
+        return out
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the model wrote, for which sources, and the extractive answer to fall back on."""
+
+    output: str
+    sources: tuple[Source, ...]
+    extractive: Answer
+    first_token: float | None  # seconds from the start of generation
+    seconds: float
+
+
+def select_sources(
+    evidence: Evidence, extractive: Answer, composer: Composer, budget: int, max_sources: int = MAX_SOURCES
+) -> list[Source]:
+    """The paragraphs and sentences the prompt carries: the extractive answer's sentences
+    first (they cover every document a list or cross-document question needs), then the
+    best-scored others, within ``budget`` characters."""
+    retriever = composer.retriever
+    by_key: dict[tuple[str, int], list[Sentence]] = {}
+    order: list[tuple[str, int]] = []
+    used = 0
+
+    def take(sentence: Sentence) -> None:
+        nonlocal used
+        key = (sentence.doc, sentence.paragraph)
+        if key not in by_key:
+            if len(order) >= max_sources:
+                return
+            by_key[key] = []
+            order.append(key)
+        chosen = by_key[key]
+        if len(chosen) >= SENTENCES_PER_SOURCE or any(s.index == sentence.index for s in chosen):
+            return
+        if chosen and used + len(sentence.text) > budget:
+            return
+        chosen.append(sentence)
+        used += len(sentence.text)
+
+    lookup = {(s.sentence.doc, s.sentence.paragraph, s.sentence.text): s.sentence for s in evidence.scored}
+    for c in extractive.citations if extractive.found else ():
+        sentence = lookup.get((c.doc, c.paragraph, c.quote))
+        if sentence is not None:
+            take(sentence)
+    for s in evidence.scored:
+        if used >= budget:
+            break
+        take(s.sentence)
+    sources = []
+    for doc_name, number in order:
+        doc = retriever.documents[doc_name]
+        p = doc.paragraph(number)
+        sources.append(Source(doc_name, number, doc.meta.label, p.section_path, tuple(by_key[(doc_name, number)]), p.text))
+    return sources
+
+
+Message = tuple[str, str]  # (role, content): role is system, user or assistant
+ROLES = ("system", "user", "assistant")
+_HEADING = re.compile(r"^### (system|user|assistant)\s*$", re.M)
+
+
+def load_template(prompts_dir: Path, english: bool) -> tuple[Message, ...]:
+    """A prompt template: ``### system`` / ``### user`` / ``### assistant`` headings, each
+    followed by its message; the examples teach a small model the format (a cited answer,
+    and the refusal). The last message must hold ``{passages}`` and ``{question}``."""
+    path = prompts_dir / ("answer_en.txt" if english else "answer_zh.txt")
+    try:
+        text = path.read_text("utf-8")
+    except OSError as exc:
+        raise ModelError(f"cannot read the prompt template {path}: {exc}") from exc
+    parts = _HEADING.split(text)
+    if len(parts) < 3 or parts[0].strip():
+        raise ModelError(f"the prompt template {path} must consist of '### system|user|assistant' sections")
+    messages = tuple((role, body.strip()) for role, body in zip(parts[1::2], parts[2::2]))
+    last = messages[-1]
+    if last[0] != "user" or "{passages}" not in last[1] or "{question}" not in last[1]:
+        raise ModelError(f"the last section of {path} must be a user message with {{passages}} and {{question}}")
+    return messages
+
+
+def render_prompt(template: Sequence[Message], sources: Sequence[Source], question: str) -> list[Message]:
+    blocks = []
+    for i, s in enumerate(sources, start=1):
+        where = f"{s.label} › {s.heading}" if s.heading else s.label
+        blocks.append(f"[{i}]（{where}）{s.excerpt}")
+    role, last = template[-1]
+    filled = last.replace("{passages}", "\n".join(blocks)).replace("{question}", question.strip())
+    return [*template[:-1], (role, filled)]
+
+
+def generate(prompt: str, stream: Iterable[str], on_token: Callable[[str], None] | None) -> tuple[str, float | None, float]:
+    """Run the model's stream to the end; the text, time to first token and total time."""
+    started = time.perf_counter()
+    first = None
+    parts: list[str] = []
+    for token in stream:
+        if first is None:
+            first = time.perf_counter() - started
+        parts.append(token)
+        if on_token is not None:
+            on_token(token)
+    return "".join(parts), first, time.perf_counter() - started
+
+
+def finish(draft: Draft, composer: Composer, complete: bool = True) -> Answer:
+    """The verified answer of a draft (``complete=False``: of the sentences finished so far)."""
+    output = draft.output if complete else finished_part(draft.output)
+    # A passage is its document and section as well as its text: the model was shown them
+    # and the citation names them ("福建…2017年工作要点 › （五）搭建平台").
+    verdict = verify(output, [f"{s.label} › {s.section}\n{s.text}" for s in draft.sources])
+    kept = list(verdict.kept)
+    ext = draft.extractive
+    base = replace(ext, mode=Mode.GENERATIVE.value)
+    if not kept:
+        if verdict.refusal:
+            reason = "the language model found no answer in the passages"
+        elif verdict.claims:
+            reason = "no generated sentence was supported by the paragraphs it cites (" + "; ".join(
+                sorted({c.problem for c in verdict.claims if c.problem})) + ")"
+        else:
+            reason = "the language model wrote nothing"
+        if ext.found:
+            reason += "; this is the extractive answer"
+        return replace(base, fallback=reason)
+    text, citations = renumber(kept, draft.sources, composer)
+    removed = [c for c in verdict.claims if c.problem and c.problem != "refusal"]
+    note = None
+    if removed:
+        note = f"{len(removed)} generated sentence(s) removed: " + "; ".join(f"{c.text!r}: {c.problem}" for c in removed)
+    return replace(base, text=text, found=True, citations=citations, fallback=None, removed=note)
+
+
+def finished_part(output: str) -> str:
+    """The sentences of a still-growing output that are complete: a sentence end (with any
+    markers after it) followed by the start of another sentence."""
+    end = 0
+    for m in SENTENCE_END.finditer(output):
+        j = m.end()
+        while (mk := MARKERS.match(output, j)) is not None:
+            j = mk.end()
+        if output[j:].strip():
+            end = j
+    return output[:end]
+
+
+def renumber(claims: Sequence[Claim], sources: Sequence[Source], composer: Composer) -> tuple[str, list[Citation]]:
+    """Markers numbered by first appearance, one citation per source cited."""
+    mapping: dict[int, int] = {}
+    citations: list[Citation] = []
+    pieces = []
+    for claim in claims:
+        numbers = []
+        for m in claim.markers:
+            if m not in mapping:
+                mapping[m] = len(mapping) + 1
+                citations.append(_citation(sources[m - 1], claim.text, composer))
+            numbers.append(mapping[m])
+        body = MARKERS.sub("", claim.text).strip()
+        tail = TRAILING.search(body)
+        marks = "".join(f"[{n}]" for n in numbers)
+        body = body[: tail.start()] + marks + tail.group() if tail else body + marks
+        pieces.append(body)
+    english = all(ord(ch) < 0x2E80 for ch in "".join(pieces))
+    return (" " if english else "").join(pieces), citations
+
+
+def _citation(source: Source, claim: str, composer: Composer) -> Citation:
+    """The source sentence closest to the claim (by shared characters) is the quote."""
+    chars = set(claim)
+    best = max(source.sentences, key=lambda s: len(chars & set(s.text)) / (len(set(s.text)) or 1))
+    doc = composer.retriever.documents[source.doc]
+    p = doc.paragraph(source.paragraph)
+    return Citation(doc.name, doc.meta.label, p.number, p.section_path, p.lines, best.text, p.text, None)

@@ -1,0 +1,182 @@
+"""The generative mode with scripted language models: what reaches the user is only what
+the cited paragraphs support; otherwise the extractive answer or the abstention stands.
+
+The scripted models read the prompt the chain builds and answer from it, faithfully or
+not, so these tests exercise prompt building, verification, renumbering, fallback and
+streaming without loading a language model (the real one is in test_llm_slow.py)."""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Iterator
+
+import pytest
+
+from rag.assistant import Assistant
+from rag.errors import SettingsError
+from rag.settings import Settings
+
+pytestmark = pytest.mark.slow  # the real embedding model over the seeds (index shared with the session)
+
+PASSAGE = re.compile(r"^\[(\d+)\]（[^）]*）(.*)$", re.M)
+ANSWERABLE = "福建2017年要承办的是第几届全国地方友协工作交流会？"
+LIST_Q = "福建2017年力争与哪些国家缔结省级友城？"
+UNANSWERABLE = "福建省2017年外事经费预算是多少万元？"
+
+
+class Scripted:
+    """A language model played by a function of the prompt's numbered passages."""
+
+    name = "scripted"
+
+    def __init__(self, write: Callable[[dict[int, str]], str], piece: int = 3) -> None:
+        self.write = write
+        self.piece = piece
+        self.prompts: list[str] = []
+
+    def stream(self, messages, english: bool = False) -> Iterator[str]:
+        prompt = messages[-1][1]
+        self.prompts.append(prompt)
+        passages = {int(n): text for n, text in PASSAGE.findall(prompt)}
+        out = self.write(passages)
+        for i in range(0, len(out), self.piece):  # tokens of a few characters, as a model streams
+            yield out[i : i + self.piece]
+
+
+def first_sentence(text: str) -> str:
+    return re.split(r"(?<=[。；])", text)[0].rstrip("。；")
+
+
+@pytest.fixture(scope="module")
+def make(seed_assistant):
+    def build(write: Callable[[dict[int, str]], str]) -> tuple[Assistant, Scripted]:
+        model = Scripted(write)
+        assistant = Assistant(seed_assistant.settings, embedder=seed_assistant.embedder, generator=model)
+        return assistant, model
+    return build
+
+
+def faithful(passages: dict[int, str]) -> str:
+    return f"{first_sentence(passages[1])}[1]。"
+
+
+def test_a_faithful_answer_is_kept_with_its_citation(make) -> None:
+    assistant, model = make(faithful)
+    a = assistant.answer(ANSWERABLE, mode="generative")
+    assert a.mode == "generative" and a.found and a.fallback is None and a.removed is None
+    assert "第20届" in a.text and a.text.endswith("[1]。")
+    assert len(a.citations) == 1
+    c = a.citations[0]
+    assert c.doc.startswith("000_") and c.quote in c.text and "第20届" in c.text
+    assert len(model.prompts) == 1
+
+
+def test_a_changed_number_never_reaches_the_user(make) -> None:
+    def changes_the_number(passages: dict[int, str]) -> str:
+        return first_sentence(passages[1]).replace("20", "10") + "[1]。"
+
+    assistant, _ = make(changes_the_number)
+    extractive = assistant.answer(ANSWERABLE)
+    a = assistant.answer(ANSWERABLE, mode="generative")
+    assert "第10届" not in a.text
+    assert a.found and a.text == extractive.text  # nothing supported was left: the extractive answer
+    assert "'10'" in a.fallback or "10" in a.fallback
+    assert "extractive answer" in a.fallback
+
+
+def test_unsupported_sentences_are_removed_and_the_rest_renumbered(make) -> None:
+    def mixed(passages: dict[int, str]) -> str:
+        last = max(passages)
+        return (
+            "福建还将与巴西缔结友城[1]。"  # 巴西 is in no passage
+            f"{first_sentence(passages[last])}[{last}]。"  # supported, cites the last passage
+            "这项工作意义重大。"  # uncited
+            f"此外还有其他安排[{last + 3}]。"  # cites a passage that was not given
+        )
+
+    assistant, _ = make(mixed)
+    a = assistant.answer(LIST_Q, mode="generative")
+    assert a.found and a.fallback is None
+    assert "巴西" not in a.text and "意义重大" not in a.text and "其他安排" not in a.text
+    assert a.text.endswith("[1]。") and "[2]" not in a.text  # the one kept sentence now cites [1]
+    assert len(a.citations) == 1 and a.citations[0].quote in a.citations[0].text
+    assert a.removed and "no citation" in a.removed and "was not given" in a.removed and "巴西" in a.removed
+
+
+def test_markers_are_numbered_by_first_appearance(make) -> None:
+    def two(passages: dict[int, str]) -> str:
+        assert len(passages) >= 2
+        return f"{first_sentence(passages[2])}[2]。{first_sentence(passages[1])}[1]。"
+
+    assistant, _ = make(two)
+    a = assistant.answer(LIST_Q, mode="generative")
+    assert re.findall(r"\[(\d+)\]", a.text) == ["1", "2"]
+    assert len(a.citations) == 2
+    for c in a.citations:
+        assert c.quote in c.text
+
+
+def test_a_refusal_on_a_supported_question_falls_back_to_the_extractive_answer(make) -> None:
+    assistant, _ = make(lambda passages: "文件中没有找到这个问题的答案。")
+    a = assistant.answer(ANSWERABLE, mode="generative")
+    assert a.found and "第20届" in a.text
+    assert "no answer" in a.fallback
+
+
+def test_too_little_support_abstains_without_generating(make) -> None:
+    assistant, model = make(faithful)
+    a = assistant.answer(UNANSWERABLE, mode="generative")
+    assert not a.found and a.mode == "generative"
+    assert a.text.startswith("文件中没有找到")
+    assert model.prompts == []
+    assert "nothing was generated" in a.fallback
+
+
+def test_the_prompt_carries_sentences_within_the_budget(make) -> None:
+    assistant, model = make(faithful)
+    assistant.answer(LIST_Q, mode="generative")
+    prompt = model.prompts[0]
+    passages = PASSAGE.findall(prompt)
+    assert 1 <= len(passages) <= 4
+    budget = assistant.settings.llm_context_chars
+    longest = max(len(t) for _, t in passages)
+    assert sum(len(t) for _, t in passages) <= budget + longest  # one sentence may cross it
+    assert "俄罗斯" in prompt or "缔结" in prompt  # the list's own sentence is there
+    assert LIST_Q in prompt
+
+
+def test_streaming_shows_only_verified_sentences_then_the_answer(make) -> None:
+    def long(passages: dict[int, str]) -> str:
+        return f"{first_sentence(passages[1])}[1]。福建还将与巴西缔结友城[1]。{first_sentence(passages[2])}[2]。"
+
+    assistant, _ = make(long)
+    pieces = list(assistant.stream(LIST_Q, mode="generative"))
+    final = pieces[-1]
+    shown = [p for p in pieces[:-1]]
+    assert not isinstance(final, str) and final.found
+    assert shown and all(isinstance(p, str) for p in shown)
+    assert all("巴西" not in p for p in shown)
+    assert all(final.text.startswith(p) for p in shown)  # every partial is a prefix of the final text
+
+
+def test_extractive_streaming_yields_the_answer_alone(make) -> None:
+    assistant, model = make(faithful)
+    pieces = list(assistant.stream(ANSWERABLE))
+    assert len(pieces) == 1 and pieces[0].mode == "extractive" and model.prompts == []
+
+
+def test_backend_settings_are_checked() -> None:
+    from rag.llm import load_generator
+
+    with pytest.raises(SettingsError, match="llamacpp, openai"):
+        load_generator(Settings.from_env(llm_backend="gpt"))
+    with pytest.raises(SettingsError, match="RAG_OPENAI_BASE_URL"):
+        load_generator(Settings.from_env(llm_backend="openai"))
+
+
+def test_the_api_key_stays_out_of_reprs_and_errors() -> None:
+    from rag.llm import _scrub
+
+    s = Settings.from_env(openai_api_key="sk-secret-123456")
+    assert "sk-secret" not in repr(s)
+    assert "secret" not in _scrub("401 Unauthorized: Incorrect API key provided: sk-secret-123456")
