@@ -1,0 +1,575 @@
+"""The extractive answerer (issue 5): composition, markers matching citations, abstention,
+follow-ups, bad input and the ``rag ask`` command.
+
+Every citation's ``quote`` must occur verbatim in its paragraph ``text``, and that text must
+be the paragraph ``rag show DOC -p N`` prints. The invariants are checked without a model
+(a fake embedder over the seeds); what needs real similarities (the right sentence, the
+right abstentions) is marked slow and uses the session's real assistant.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+import rag
+from embeddings.fake import FakeEmbedder
+from rag.assistant import Assistant
+from rag.chain import verify_extractive
+from rag.cli import main
+from rag.corpus import Corpus, load_corpus
+from rag.errors import QuestionError, SettingsError
+from rag.settings import Settings
+from rag.types import Answer, Citation, Mode
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+FUJIAN = "000_046afb06dad0268f.txt"
+XIAMEN = "001_e49b38aa90ff4ecd.txt"
+HUNAN = "002_9b12feda15de5b04.txt"
+ZHOUSHAN = "003_8e6007a01f13db1b.txt"
+JIANGXI = "004_86c6bf68692e50eb.txt"
+
+NOT_FOUND = {"zh": "文件中没有找到", "en": "The documents do not contain"}
+RELATED = {"zh": "可能相关的段落：", "en": "Possibly related passages:"}
+MARKER = re.compile(r"\[(\d+)\]")
+
+
+# --- the invariants every answer keeps ----------------------------------------------------
+
+def check_markers(answer: Answer) -> None:
+    """The [n] markers of the text are 1..len(citations), each used, numbered in order of first appearance."""
+    numbers = [int(n) for n in MARKER.findall(answer.text)]
+    first_seen = list(dict.fromkeys(numbers))
+    assert first_seen == list(range(1, len(answer.citations) + 1)), (answer.text, len(answer.citations))
+
+
+def check_citations(answer: Answer, corpus: Corpus) -> None:
+    """Each citation is its paragraph as ``rag show`` prints it, and quotes it verbatim."""
+    for c in answer.citations:
+        doc = corpus.document(c.doc)
+        assert doc.name == c.doc
+        p = doc.paragraph(c.paragraph)
+        assert c.text == p.text, c
+        assert c.lines == p.lines, c
+        assert c.section == p.section_path, c
+        assert c.title == doc.meta.label, c
+        assert c.quote and c.quote in c.text, c
+        if c.span is not None:
+            start, end = c.span
+            assert 0 <= start < end <= len(c.quote), c
+
+
+def check_shown_parts(answer: Answer, corpus: Corpus) -> None:
+    """A found answer shows, before each marker, a verbatim part of that citation's quote
+    (prefixed by the document's short name when several documents answer), and the answer
+    span of each citation appears in the text."""
+    parts = MARKER.split(answer.text)  # text, number, text, number, ..., tail
+    several = len({c.doc for c in answer.citations}) > 1
+    for shown, number in zip(parts[0::2], parts[1::2]):
+        c = answer.citations[int(number) - 1]
+        shown = shown.lstrip("；")
+        if several:
+            meta = corpus.document(c.doc).meta
+            label = (meta.region or meta.title) + "："
+            assert shown.startswith(label), (shown, label)
+            shown = shown[len(label):]
+        assert shown and shown in c.quote, (shown, c.quote)
+        if c.span is not None:
+            assert c.quote[c.span[0]:c.span[1]] in answer.text, (c.span, c.quote)
+
+
+def check_answer(answer: Answer, corpus: Corpus) -> None:
+    check_markers(answer)
+    check_citations(answer, corpus)
+    if answer.found:
+        assert answer.citations, answer
+        check_shown_parts(answer, corpus)
+
+
+def check_abstention(answer: Answer, corpus: Corpus, language: str) -> None:
+    """The not-found sentence first, then the related passages, one line per citation."""
+    assert not answer.found, answer.text
+    lines = answer.text.split("\n")
+    assert lines[0].startswith(NOT_FOUND[language]), answer.text
+    assert answer.citations, "an abstention lists the closest passages"
+    assert lines[1] == RELATED[language]
+    assert len(lines) == 2 + len(answer.citations)
+    for i, (line, c) in enumerate(zip(lines[2:], answer.citations), start=1):
+        assert line.startswith(f"[{i}] {c.title} › ")
+        assert line.endswith(f" ¶{c.paragraph}")
+        assert c.span is None
+    check_markers(answer)
+    check_citations(answer, corpus)
+
+
+# --- the checks themselves can fail ------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def corpus() -> Corpus:
+    return load_corpus(SEEDS)
+
+
+def _good_answer(corpus: Corpus) -> Answer:
+    p = corpus.document(FUJIAN).paragraph(11)
+    quote = "扩大与“金砖”国家友城结好，力争与俄罗斯和印度缔结省级友城；"
+    start = quote.index("俄罗斯")
+    c = Citation(FUJIAN, corpus.document(FUJIAN).meta.label, 11, p.section_path, p.lines, quote, p.text,
+                 (start, start + 3))
+    return Answer("福建2017年力争与哪些国家缔结省级友城？", quote + "[1]", True, [c])
+
+
+def test_the_checks_accept_a_well_formed_answer(corpus: Corpus) -> None:
+    check_answer(_good_answer(corpus), corpus)
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        lambda a: dataclasses.replace(a, text=a.text.replace("[1]", "[2]")),
+        lambda a: dataclasses.replace(a, text=a.text.replace("[1]", "")),
+        lambda a: dataclasses.replace(a, citations=a.citations * 2),
+        lambda a: dataclasses.replace(a, citations=[dataclasses.replace(a.citations[0], quote="力争与俄罗斯、印度缔结")]),
+        lambda a: dataclasses.replace(a, citations=[dataclasses.replace(a.citations[0], paragraph=12)]),
+        lambda a: dataclasses.replace(a, citations=[dataclasses.replace(a.citations[0], lines=(24, 24))]),
+        lambda a: dataclasses.replace(a, citations=[dataclasses.replace(a.citations[0], span=(0, 500))]),
+        lambda a: dataclasses.replace(a, text="力争与俄罗斯和印度缔结省级友城；但不止于此[1]"),
+    ],
+    ids=["marker-gap", "no-marker", "unused-citation", "quote-not-verbatim", "wrong-paragraph",
+         "wrong-lines", "span-outside-quote", "text-not-from-quote"],
+)
+def test_the_checks_reject_a_broken_answer(corpus: Corpus, breakage) -> None:
+    with pytest.raises(AssertionError):
+        check_answer(breakage(_good_answer(corpus)), corpus)
+
+
+# --- without a model: a fake embedder over the seeds --------------------------------------
+
+@pytest.fixture(scope="module")
+def fake_assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    index_dir = tmp_path_factory.mktemp("fake-index") / "idx"
+    settings = Settings.from_env(docs_dir=SEEDS, index_dir=index_dir, mode="extractive")
+    assistant = Assistant(settings, embedder=FakeEmbedder(64))
+    assistant.warm_up()
+    return assistant
+
+
+FAKE_QUESTIONS = [
+    "福建2017年力争与哪些国家缔结省级友城？",
+    "湖南“十二五”期间国际友城数量达到多少对？",
+    "厦门市委外事办公室是哪一天挂牌成立的？",
+    "这几份外事文件里，哪些地方的文件提到了APEC商务旅行卡相关工作？",
+    "舟山外事侨务规划提出五年内培养多少名优秀外语领军人才？又要培养几组同传？",
+    "How many batches of foreign visitors did Xiamen receive in 2019?",
+]
+
+
+@pytest.mark.parametrize("question", FAKE_QUESTIONS)
+def test_a_composed_answer_keeps_markers_and_quotes_consistent(
+    fake_assistant: Assistant, corpus: Corpus, question: str
+) -> None:
+    # With the threshold out of the way, the fake embedder's weak similarities still compose
+    # an answer; whatever it picks, its markers and quotes must agree with its citations.
+    composer = dataclasses.replace(fake_assistant.composer, threshold=float("-inf"))
+    answer = composer.compose(question, question, fake_assistant.retriever.search(question, 20))
+    assert answer.found
+    assert answer.mode == Mode.EXTRACTIVE.value
+    check_answer(answer, corpus)
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [("量子计算机的冷却温度是多少开尔文？", "zh"), ("What is the boiling point of liquid nitrogen?", "en")],
+)
+def test_an_abstention_without_a_model_lists_verbatim_passages(
+    fake_assistant: Assistant, corpus: Corpus, question: str, language: str
+) -> None:
+    answer = fake_assistant.answer(question)
+    check_abstention(answer, corpus, language)
+    assert len(answer.citations) == 3
+    assert len(answer.passages) == 10
+    assert answer.rewritten is None
+
+
+def test_verification_turns_a_non_verbatim_quote_into_a_failure(corpus: Corpus) -> None:
+    good = _good_answer(corpus)
+    bad = dataclasses.replace(good.citations[0], quote="力争与俄罗斯、印度缔结省级友城")
+    checked = verify_extractive(dataclasses.replace(good, citations=[good.citations[0], bad],
+                                                    text=good.text + "；" + bad.quote + "[2]"))
+    assert not checked.found
+    assert checked.citations == [good.citations[0]]
+    assert checked.fallback and "citation" in checked.fallback
+    assert verify_extractive(good) is good
+
+
+@pytest.mark.xfail(
+    reason="chain.verify_extractive drops the citations whose quote is not verbatim but leaves the "
+    "text (and its [n] markers) unchanged, so the markers no longer match the citations",
+    strict=True,
+)
+def test_verification_keeps_markers_matching_citations(corpus: Corpus) -> None:
+    good = _good_answer(corpus)
+    bad = dataclasses.replace(good.citations[0], quote="力争与俄罗斯、印度缔结省级友城")
+    checked = verify_extractive(dataclasses.replace(good, citations=[bad]))
+    check_markers(checked)
+
+
+# --- bad input: refused up front, before the model or the index is touched ----------------
+
+@pytest.fixture()
+def unbuilt(tmp_path: Path) -> tuple[Assistant, Path]:
+    index_dir = tmp_path / "idx"
+    settings = Settings.from_env(docs_dir=SEEDS, index_dir=index_dir, mode="extractive")
+    return Assistant(settings, embedder=FakeEmbedder(64)), index_dir
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        ("", "the question is empty"),
+        ("   \n\t  ", "the question is empty"),
+        ("\x00\x07\u200b", "the question is empty"),
+        ("问" * 20_000, "20,000 characters long; the limit is 2,000"),
+    ],
+    ids=["empty", "whitespace", "control-characters", "20000-characters"],
+)
+def test_an_unusable_question_is_refused_with_a_clear_message(unbuilt, question: str, message: str) -> None:
+    assistant, index_dir = unbuilt
+    with pytest.raises(QuestionError, match=re.escape(message)):
+        assistant.answer(question)
+    with pytest.raises(QuestionError, match=re.escape(message)):
+        assistant.retrieve(question)
+    assert not index_dir.exists(), "the question is checked before the index is built"
+
+
+def test_a_question_at_the_limit_is_accepted_by_the_check() -> None:
+    from rag.question import check_question
+
+    assert check_question("  " + "问" * 2_000 + "  ", 2_000) == "问" * 2_000
+    with pytest.raises(QuestionError):
+        check_question("问" * 2_001, 2_000)
+
+
+def test_an_unknown_mode_is_refused_with_the_valid_modes(unbuilt) -> None:
+    assistant, index_dir = unbuilt
+    with pytest.raises(SettingsError, match="nonsense") as info:
+        assistant.answer("福建2017年力争与哪些国家缔结省级友城？", mode="nonsense")
+    for mode in Mode:
+        assert mode.value in str(info.value)
+    assert not index_dir.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["ask", ""], "the question is empty"),
+        (["ask", "   "], "the question is empty"),
+        (["ask", "--json", ""], "the question is empty"),
+        (["ask", "问" * 20_000], "20,000 characters long"),
+    ],
+    ids=["empty", "whitespace", "json-empty", "too-long"],
+)
+def test_rag_ask_refuses_a_bad_question_with_one_error_line(capsys, argv: list[str], message: str) -> None:
+    assert main(argv) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("Error: ") and message in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+# --- with the real model: composition ------------------------------------------------------
+
+def ask(assistant: Assistant, question: str, **kwargs) -> Answer:
+    return assistant.answer(question, mode="extractive", **kwargs)
+
+
+COMPOSITION = [
+    # (question, facts that must be in the text, first citation)
+    ("福建2017年力争与哪些国家缔结省级友城？", ["俄罗斯", "印度"], (FUJIAN, 11)),
+    ("湖南“十二五”期间国际友城数量达到多少对？", ["69对"], (HUNAN, 21)),
+    ("厦门市委外事工作委员会办公室和厦门市人民政府外事办公室是哪一天挂牌成立的？", ["3月22日"], (XIAMEN, 13)),
+    ("《福建省人民政府外事办公室2017年工作要点》的印发通知落款日期是哪天？", ["2017年2月24日"], (FUJIAN, 7)),
+    ("在全省“习近平外交思想理论研讨会”上交流厦门理论成果的市委副书记叫什么名字？", ["陈秋雄"], (XIAMEN, 18)),
+    ("江西外派教师去了哪些国家任教？", ["菲律宾", "泰国", "印尼"], (JIANGXI, 22)),
+    ("江西与美国哪个州签署了深化友好省州关系和务实合作备忘录？", ["犹他"], (JIANGXI, 8)),
+    ("舟山外事侨务规划提出五年内培养多少名优秀外语领军人才？", ["100名"], (ZHOUSHAN, 17)),
+    ("How many batches of foreign visitors did the Xiamen foreign affairs office receive in 2019?", ["205"], (XIAMEN, 20)),
+    ("What overseas consular protection hotline number does Hunan's 13th Five-Year plan for foreign affairs promote?",
+     ["12308"], (HUNAN, 66)),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("question", "facts", "first"), COMPOSITION, ids=[f"q{i}" for i in range(len(COMPOSITION))])
+def test_a_question_is_answered_from_the_right_paragraph(
+    seed_assistant: Assistant, question: str, facts: list[str], first: tuple[str, int]
+) -> None:
+    answer = ask(seed_assistant, question)
+    assert answer.found, answer.text
+    for fact in facts:
+        assert fact in answer.text, (fact, answer.text)
+    assert (answer.citations[0].doc, answer.citations[0].paragraph) == first
+    assert answer.question == question
+    assert answer.rewritten is None
+    assert answer.mode == Mode.EXTRACTIVE.value
+    assert first in {(p.doc, p.paragraph) for p in answer.passages}
+    check_answer(answer, seed_assistant.corpus)
+
+
+CROSS_DOCUMENT = [
+    ("这几份外事文件里，哪些地方的文件提到了APEC商务旅行卡相关工作？", ["厦门：", "湖南：", "江西：", "APEC"],
+     {(XIAMEN, 29), (HUNAN, 65), (JIANGXI, 35)}),
+    ("湖南规划和江西外侨办总结中提到的“侨梦苑”分别位于哪里？", ["湖南：", "长沙", "江西：", "红谷滩"],
+     {(HUNAN, 51), (JIANGXI, 21)}),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("question", "facts", "cited"), CROSS_DOCUMENT, ids=["apec", "qiaomengyuan"])
+def test_a_cross_document_question_cites_each_document(
+    seed_assistant: Assistant, question: str, facts: list[str], cited: set[tuple[str, int]]
+) -> None:
+    answer = ask(seed_assistant, question)
+    assert answer.found, answer.text
+    for fact in facts:
+        assert fact in answer.text, (fact, answer.text)
+    assert {(c.doc, c.paragraph) for c in answer.citations} == cited
+    assert len({c.doc for c in answer.citations}) == len(answer.citations), "one citation per document"
+    check_answer(answer, seed_assistant.corpus)
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    reason="the English BRICS question puts the right sentence third: its first citation is 000 ¶16 "
+    "(友城 in general), not ¶11 (俄罗斯和印度)",
+    strict=True,
+)
+def test_an_english_list_question_cites_the_answer_first(seed_assistant: Assistant) -> None:
+    answer = ask(seed_assistant, "Which two BRICS countries did Fujian aim to conclude provincial-level "
+                                 "sister-city agreements with in 2017?")
+    assert answer.found and "俄罗斯" in answer.text
+    assert (answer.citations[0].doc, answer.citations[0].paragraph) == (FUJIAN, 11)
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    reason="asked for the 十三五 targets, the answer gives Hunan's 十二五 result (69对, ¶21) instead of its "
+    "target (100对, ¶39), and for Zhoushan a sentence without the number",
+    strict=True,
+)
+def test_a_cross_document_question_gives_each_documents_figure(seed_assistant: Assistant) -> None:
+    answer = ask(seed_assistant, "湖南省和舟山市的“十三五”规划分别提出了怎样的友城数量目标？")
+    assert answer.found
+    assert "100对" in answer.text and "10对" in answer.text
+    check_answer(answer, seed_assistant.corpus)
+
+
+@pytest.mark.slow
+def test_filters_restrict_answers_and_retrieval(seed_assistant: Assistant) -> None:
+    unfiltered = seed_assistant.retrieve("APEC商务旅行卡", k=5)
+    assert len(unfiltered) == 5
+    assert len({p.doc for p in unfiltered}) >= 3
+    assert [p.score for p in unfiltered] == sorted((p.score for p in unfiltered), reverse=True)
+
+    passages = seed_assistant.retrieve("APEC商务旅行卡", k=5, filters={"regions": ["厦门"]})
+    assert len(passages) == 5 and {p.doc for p in passages} == {XIAMEN}
+    assert passages[0].paragraph == 29
+
+    answer = ask(seed_assistant, "APEC商务旅行卡", filters={"regions": ["湖南"]})
+    assert answer.found
+    assert {c.doc for c in answer.citations} == {HUNAN}
+    assert {p.doc for p in answer.passages} == {HUNAN}
+    assert (answer.citations[0].doc, answer.citations[0].paragraph) == (HUNAN, 65)
+
+
+# --- with the real model: abstention ----------------------------------------------------
+
+ABSTAIN = [
+    ("广东省2018年外事工作预算是多少亿元？", "zh"),  # no Guangdong document, no budget anywhere
+    ("福建省2017年计划新增多少对县级友城？", "zh"),  # 县级友城 are named, never counted
+    ("舟山市外事侨务“十三五”发展规划是哪天印发的？", "zh"),  # the Zhoushan plan carries no date
+    ("What was the total budget of the Zhoushan foreign affairs office in 2019?", "en"),
+    ("How many foreign consulates are there in Zhoushan?", "en"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("question", "language"), ABSTAIN, ids=[f"a{i}" for i in range(len(ABSTAIN))])
+def test_an_unanswerable_question_is_declined_with_related_passages(
+    seed_assistant: Assistant, question: str, language: str
+) -> None:
+    answer = ask(seed_assistant, question)
+    check_abstention(answer, seed_assistant.corpus, language)
+    assert answer.passages
+
+
+NO_SUCH_REGION = pytest.mark.xfail(
+    reason="a province the corpus has no document for (四川, 海南, 上海) causes no region clash "
+    "(Retriever.named_documents knows only the corpus' regions), so another region's figure is given",
+    strict=True,
+)
+OFF_TOPIC = pytest.mark.xfail(
+    reason="a question in words the corpus lacks (or in English) gets NEUTRAL_CONTEXT 0.75, and any number "
+    "(even a heading's 3、) or any sentence for a what-question counts as typed, so support = cosine (~0.77-0.84 "
+    "for unrelated text) + 0.19 + 0.4 clears the 1.25 threshold with an unrelated sentence",
+    strict=True,
+)
+WEAK_SUPPORT = pytest.mark.xfail(
+    reason="a budget question that names a document's region and year clears the threshold on an "
+    "unrelated sentence of that document: cosine ~0.87-0.91 plus 0.4 for holding any number outweighs a "
+    "context overlap of ~0.3-0.47",
+    strict=True,
+)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        pytest.param("四川省“十三五”期间计划新增多少对国际友城？", "zh", marks=NO_SUCH_REGION, id="sichuan"),
+        pytest.param("海南省2019年接待了多少批次外宾？", "zh", marks=NO_SUCH_REGION, id="hainan"),
+        pytest.param("上海市“十三五”期间计划新增多少对国际友城？", "zh", marks=NO_SUCH_REGION, id="shanghai"),
+        pytest.param("量子计算机的冷却温度是多少开尔文？", "zh", marks=OFF_TOPIC, id="quantum"),
+        pytest.param("What is the boiling point of liquid nitrogen?", "en", marks=OFF_TOPIC, id="nitrogen"),
+        pytest.param("How many Michelin-starred restaurants does Guangdong have?", "en", marks=OFF_TOPIC,
+                     id="michelin"),
+        pytest.param("厦门市外办2020年的部门预算总额是多少？", "zh", marks=WEAK_SUPPORT, id="xiamen-budget"),
+        pytest.param("江西省外侨办2018年的财政预算是多少？", "zh", marks=WEAK_SUPPORT, id="jiangxi-budget"),
+    ],
+)
+def test_a_question_the_seeds_cannot_answer_is_declined(seed_assistant: Assistant, question: str, language: str) -> None:
+    check_abstention(ask(seed_assistant, question), seed_assistant.corpus, language)
+
+
+# --- with the real model: follow-ups -----------------------------------------------------
+
+FUJIAN_Q = "福建2017年力争与哪些国家缔结省级友城？"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "history",
+    [[FUJIAN_Q], [(FUJIAN_Q, "扩大与“金砖”国家友城结好，力争与俄罗斯和印度缔结省级友城；[1]")],
+     [{"role": "user", "content": FUJIAN_Q}, {"role": "assistant", "content": "力争与俄罗斯和印度缔结省级友城[1]"}]],
+    ids=["strings", "pairs", "messages"],
+)
+@pytest.mark.parametrize("follow_up", ["那湖南呢？", "What about Hunan?"])
+def test_a_follow_up_about_another_region_is_answered_for_it(
+    seed_assistant: Assistant, history: list, follow_up: str
+) -> None:
+    answer = ask(seed_assistant, follow_up, history=history)
+    assert answer.question == follow_up
+    assert answer.rewritten == "湖南2017年力争与哪些国家缔结省级友城？"
+    assert answer.found, answer.text
+    assert {c.doc for c in answer.citations} == {HUNAN}
+    check_answer(answer, seed_assistant.corpus)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("earlier", "follow_up", "fact", "first"),
+    [
+        ("厦门外办2019年全年共接待外宾多少批次？", "其中副部级、大使级以上的高访团组有多少批次？", "43批次", (XIAMEN, 20)),
+        ("舟山“十三五”期间全市友城计划新增多少对？", "其中市级友城新增几对？", "市级友城新增6对", (ZHOUSHAN, 8)),
+    ],
+    ids=["xiamen-visits", "zhoushan-cities"],
+)
+def test_a_follow_up_with_a_pronoun_is_joined_to_the_earlier_question(
+    seed_assistant: Assistant, earlier: str, follow_up: str, fact: str, first: tuple[str, int]
+) -> None:
+    answer = ask(seed_assistant, follow_up, history=[(earlier, "…")])
+    assert answer.rewritten is not None
+    assert answer.rewritten.startswith(earlier.rstrip("？")) and answer.rewritten.endswith(follow_up)
+    assert answer.found and fact in answer.text
+    assert (answer.citations[0].doc, answer.citations[0].paragraph) == first
+    check_answer(answer, seed_assistant.corpus)
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    reason="followup._PLACE does not know bare city names, so the README's '那舟山呢？' after a Hunan "
+    "question is joined to it, not substituted, and Hunan's 69对 comes back",
+    strict=True,
+)
+def test_the_readme_follow_up_about_zhoushan(seed_assistant: Assistant) -> None:
+    answer = ask(seed_assistant, "那舟山呢？", history=[("湖南“十二五”期间国际友城数量达到多少对？", "…69对。[1]")])
+    assert answer.rewritten and "舟山" in answer.rewritten and "湖南" not in answer.rewritten
+    assert "69对" not in answer.text
+    if answer.found:
+        assert {c.doc for c in answer.citations} == {ZHOUSHAN}
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    reason="an English follow-up after an English question is joined, not substituted, so the earlier "
+    "region's answer (Xiamen's 205 batches) comes back",
+    strict=True,
+)
+def test_an_english_follow_up_after_an_english_question(seed_assistant: Assistant) -> None:
+    earlier = "How many batches of foreign visitors did the Xiamen foreign affairs office receive in 2019?"
+    answer = ask(seed_assistant, "What about Jiangxi?", history=[earlier])
+    assert "205" not in answer.text
+    if answer.found:
+        assert {c.doc for c in answer.citations} == {JIANGXI}
+
+
+@pytest.mark.slow
+def test_an_answer_without_history_is_not_rewritten(seed_assistant: Assistant) -> None:
+    for history in (None, []):
+        assert ask(seed_assistant, "那湖南呢？", history=history).rewritten is None
+
+
+# --- with the real model: the public API and the command -------------------------------
+
+@pytest.mark.slow
+def test_rag_answer_uses_the_seeds_by_default(seed_assistant: Assistant) -> None:
+    question = "湖南“十二五”期间国际友城数量达到多少对？"
+    answer = rag.answer(question, mode="extractive")
+    assert answer == ask(seed_assistant, question)
+    assert "69对" in answer.text
+    with pytest.raises(SettingsError, match="extractive"):
+        rag.answer(question, mode="nonsense")
+
+
+@pytest.mark.slow
+def test_rag_ask_json_prints_the_whole_answer(seed_assistant: Assistant, capsys) -> None:
+    question = "福建2017年力争与哪些国家缔结省级友城？"
+    assert main(["ask", question, "--json", "--mode", "extractive"]) == 0
+    out, err = capsys.readouterr()
+    assert "Error" not in err
+    data = json.loads(out)
+    assert set(data) == {f.name for f in dataclasses.fields(Answer)}
+    expected = ask(seed_assistant, question)
+    assert data["question"] == question
+    assert data["text"] == expected.text
+    assert data["found"] is True and data["mode"] == "extractive" and data["rewritten"] is None
+    assert len(data["citations"]) == len(expected.citations)
+    first = data["citations"][0]
+    assert set(first) == {f.name for f in dataclasses.fields(Citation)}
+    assert (first["doc"], first["paragraph"], first["lines"]) == (FUJIAN, 11, [24, 26])
+    assert first["quote"] in first["text"]
+    assert [p["doc"] for p in data["passages"]] == [p.doc for p in expected.passages]
+
+
+@pytest.mark.slow
+def test_rag_ask_prints_the_answer_and_its_sources(seed_assistant: Assistant, capsys) -> None:
+    question = "福建2017年力争与哪些国家缔结省级友城？"
+    assert main(["ask", question, "--mode", "extractive"]) == 0
+    out, _ = capsys.readouterr()
+    c = ask(seed_assistant, question).citations[0]
+    assert out.startswith("扩大与“金砖”国家友城结好，力争与俄罗斯和印度缔结省级友城；[1]\n")
+    assert "\nSources:\n" in out
+    assert f"[1] {c.title} › {c.section} ¶11 (lines 24–26, {FUJIAN})" in out
+    assert f"    “{c.quote}”" in out
+
+
+@pytest.mark.slow
+def test_rag_ask_says_not_found_without_sources(capsys) -> None:
+    assert main(["ask", "福建省2017年计划新增多少对县级友城？", "--mode", "extractive"]) == 0
+    out, _ = capsys.readouterr()
+    assert out.startswith("文件中没有找到这个问题的答案。\n可能相关的段落：\n[1] ")
+    assert "Sources:" not in out
