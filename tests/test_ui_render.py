@@ -153,6 +153,14 @@ class StubAssistant:
             raise self.result
         return self.result
 
+    def stream(self, question: str, **kwargs):
+        """As the assistant streams: verified partial texts (generative mode), then the answer."""
+        answer = self.answer(question, **kwargs)
+        if kwargs.get("mode") == "generative":
+            first = answer.text.split("。")[0] + "。"
+            yield first
+        yield answer
+
 
 def _run(assistant: StubAssistant, question: str, turns=None, documents=None, regions=None) -> list[tuple]:
     from ui.handlers import Handlers
@@ -203,3 +211,23 @@ def test_open_source_renders_the_document_at_the_paragraph() -> None:
     assert 'class="para hl" id="para-11"' in reader and "<strong>俄罗斯和印度</strong>" in reader and notice == ""
     skipped = Handlers(StubAssistant(FOUND)).open_source(FOUND, gr.EventData(None, {"index": 5}))
     assert skipped[2] == gr.skip()
+
+
+def test_a_generated_answer_streams_its_verified_sentences() -> None:
+    from ui.handlers import Handlers
+
+    stub = StubAssistant(FOUND)
+    steps = list(Handlers(stub, reveal_delay=0).ask(FOUND.question, None, None, None, "generative"))
+    assert stub.calls[0]["mode"] == "generative"
+    partial = steps[1][0][-1]["content"]
+    assert partial.endswith("▌") and FOUND.text.split("。")[0][:10] in partial
+    final = steps[-1][0][-1]["content"]
+    assert "▌" not in final and steps[-1][6] is FOUND
+    assert len(steps) == 3  # status, the streamed sentence, the answer: no simulated reveal on top
+
+
+def test_removed_sentences_are_noted_under_the_answer() -> None:
+    from dataclasses import replace as _replace
+
+    shown = render.chat_markdown(_replace(FOUND, removed="1 generated sentence(s) removed: '巴西…': no citation"))
+    assert "removed as unsupported" in shown and "巴西" in shown

@@ -62,19 +62,29 @@ class Handlers:
         if question.strip():
             status = before + [asked, {"role": "assistant", "content": render.SEARCHING}]
             yield status, "", "", skip, skip, skip, skip, skip
+        answer = None
+        streamed = False
         try:
-            answer = self.assistant.answer(
+            # A generated answer arrives sentence by sentence, each verified before it is shown.
+            for piece in self.assistant.stream(
                 question,
                 history=[(t.question, t.answer.text) for t in turns],
                 mode=mode or None,
                 filters=_filters(documents, regions),
-            )
+            ):
+                if isinstance(piece, str):
+                    streamed = True
+                    partial = render.chat_markdown(Answer(question, piece, True)) + " ▌"
+                    yield before + [asked, {"role": "assistant", "content": partial}], "", "", skip, skip, skip, skip, skip
+                else:
+                    answer = piece
         except Exception as exc:  # noqa: BLE001 - every failure becomes a notice, never a traceback
             if not isinstance(exc, RagError):
                 log.exception("answering %r failed", question[:200])
             yield before, question, render.notice_html(render.error_message(exc)), skip, skip, skip, skip, skip
             return
-        for prefix in render.reveal_steps(answer.text)[:-1]:
+        assert answer is not None
+        for prefix in [] if streamed else render.reveal_steps(answer.text)[:-1]:
             partial = render.chat_markdown(replace(answer, text=prefix, rewritten=None, fallback=None)) + " ▌"
             yield before + [asked, {"role": "assistant", "content": partial}], "", "", skip, skip, skip, skip, skip
             time.sleep(self.reveal_delay)

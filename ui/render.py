@@ -71,6 +71,8 @@ def chat_markdown(answer: Answer) -> str:
         notes.append(f"↪ 理解为 · understood as: {escape_markdown(answer.rewritten)}")
     if answer.fallback:
         notes.append(f"ℹ️ 注意 · note: {escape_markdown(answer.fallback)}")
+    if answer.removed:
+        notes.append(f"✂️ 已删除无依据的句子 · removed as unsupported: {escape_markdown(answer.removed)}")
     if notes:
         text += "\n\n" + "\n".join(f"*{n}*" for n in notes)
     return text
