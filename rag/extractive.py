@@ -18,7 +18,7 @@ import numpy as np
 from rag.lexical import tokenize
 from rag.bilingual import is_english
 from rag.layout import is_title_like
-from rag.metadata import years_named
+from rag.metadata import PROVINCES, years_named
 from rag.question import DAY_Q, DAY_RE, YEAR_IN_QUESTION, QuestionProfile, has_unit, type_spans
 from rag.retrieval import Hit, Retrieval, Retriever
 from rag.types import Sentence
@@ -39,6 +39,7 @@ class Weights:
     unit: float = 0.15  # holds a number in the unit asked for (多少天 -> …天)
     front: float = 0.3  # penalty: a title, letterhead or date line, unless the question is about the document
     rank: float = 0.25
+    time_frame: float = 0.3  # penalty: the paragraph is about another period or year section than asked
     list_margin: float = 0.12  # a list answer takes sentences within this of the best
     max_sentences: int = 4
     paragraphs: int = 6  # how many retrieved paragraphs are read
@@ -74,15 +75,20 @@ def score_sentences(
     known = sum(v for t, v in q_tokens.items() if t in retriever.bm25.vocabulary)
     # A question mostly in words the corpus lacks, or in English (whose dictionary words are
     # a loose net), gives no evidence of support either way.
-    neutral = NEUTRAL_CONTEXT if known < 0.3 * total or is_english(question) else None
+    # A Chinese question mostly in words the corpus lacks is evidence against support, not
+    # neutral: only English (whose dictionary words are a loose net) gets the neutral value.
+    neutral = NEUTRAL_CONTEXT if is_english(question) else None
     hits = list(retrieval.hits[: w.paragraphs * (2 if profile.cross_document else 1)])
     if profile.about_document and hits:
         hits += front_matter_hits(hits[0], retriever, {(h.paragraph.doc, h.paragraph.number) for h in hits})
     top_fused = hits[0].score if hits else 1.0
+    years = {int(y) for y in YEAR_IN_QUESTION.findall(question)}
     out: list[Scored] = []
     for rank, hit in enumerate(hits):
         row = retriever.position[(hit.paragraph.doc, hit.paragraph.number)]
         doc = retriever.documents[hit.paragraph.doc]
+        section = hit.paragraph.section_path
+        elsewhen = period_clash(question, hit.paragraph.text + section) or section_year_clash(years, section, doc)
         identity = retriever.identity_tokens(doc.name)
         # Words that name the document (福建省, 2017年, 工作要点) choose the document, not the sentence.
         content = {t: v for t, v in q_tokens.items() if t not in identity}
@@ -102,7 +108,7 @@ def score_sentences(
             front = is_title_like(sentence.text) and not profile.about_document
             score = (
                 w.dense * cosine + w.overlap * overlap + w.context * context + w.kind * typed
-                + w.unit * unit - w.front * front + w.rank * hit.score / top_fused
+                + w.unit * unit - w.front * front + w.rank * hit.score / top_fused - w.time_frame * elsewhen
             )
             out.append(Scored(sentence, hit, score, cosine, overlap, context, typed))
     out.sort(key=lambda c: -c.score)
@@ -237,9 +243,30 @@ def answers_kind(text: str, question: str, profile: QuestionProfile) -> bool:
     a day for 哪天, a date, a place; names and open questions are not checked."""
     if profile.unit:
         return has_unit(text, profile.unit)
-    if profile.answer_type == "date" and DAY_Q.search(question):  # 哪天 wants a day, not a year
-        return any(DAY_RE.search(text[a:b]) for a, b in type_spans(text, "date"))
-    return profile.answer_type in ("other", "name") or bool(type_spans(text, profile.answer_type))
+    if profile.answer_type in ("other", "name"):
+        return True
+    if profile.answer_type == "date":  # (a date may well repeat the question's year: 2017年是…之年)
+        spans = type_spans(text, "date")
+        if DAY_Q.search(question):  # 哪天 wants a day, not a year
+            return any(DAY_RE.search(text[a:b]) for a, b in spans)
+        return bool(spans)
+    return bool(novel_spans(text, question, profile.answer_type))
+
+
+def novel_spans(text: str, question: str, answer_type: str) -> list[tuple[int, int]]:
+    """Spans of the asked-for kind that could be the answer: not something the question
+    itself says (第二届 in "第二届…在哪个国家举办" is not the place asked for), and not a
+    list number opening the text ("3、")."""
+    asked = re.sub(r"\s+", "", question)
+    out = []
+    for a, b in type_spans(text, answer_type):
+        piece = re.sub(r"\s+", "", text[a:b])
+        if piece and (piece in asked or (answer_type == "place" and piece[-3:] in asked)):
+            continue  # (a place match may start too early: "举办第二届江西省" is 江西省)
+        if answer_type == "number" and not text[:a].strip() and text[b : b + 1] in ("、", ".", "．"):
+            continue
+        out.append((a, b))
+    return out
 
 
 @dataclass(frozen=True)
@@ -272,11 +299,55 @@ def support_of(scored: list[Scored], question: str, profile: QuestionProfile, re
         years & set(doc.meta.years) or years & set(years_named(paragraph + best.hit.paragraph.section_path))
         or any(str(y) in paragraph for y in years)
     )
+    year_clash = year_clash or period_clash(question, paragraph + best.hit.paragraph.section_path) or (
+        section_year_clash(years, best.hit.paragraph.section_path, doc)
+    )
     named = retriever.named_documents(question)
     region_clash = bool(named) and doc.name not in named and not any(
         retriever.documents[n].meta.region in paragraph for n in named
     )
+    region_clash = region_clash or unknown_region(question, doc, retriever)
     return Support(best.cosine, best.context, typed, year_clash, region_clash)
+
+
+_PERIOD = re.compile(r"十[一二三四五六七八九]?五")
+
+
+def period_clash(question: str, context: str) -> bool:
+    """The question names a five-year period (十二五) and the paragraph speaks of another
+    (十三五) but not of it."""
+    asked = set(_PERIOD.findall(question))
+    said = set(_PERIOD.findall(context))
+    return bool(asked) and bool(said) and not asked & said
+
+
+_SECTION_YEAR = re.compile(r"(?:19|20)\d{2}|XX(?=年)")
+
+
+def section_year_clash(years: set[int], section: str, doc) -> bool:
+    """The document has a section for the year asked about ("二、2018年重点工作") and the
+    sentence stands in another one ("一、XX年工作情况")."""
+    if not years or not section:  # front matter speaks for the whole document
+        return False
+    headed = {int(y) for p in doc.paragraphs for y in _SECTION_YEAR.findall(p.section_path) if y != "XX"}
+    if not years & headed:
+        return False
+    here = set(_SECTION_YEAR.findall(section))
+    return not any(str(y) in here for y in years)
+
+
+def unknown_region(question: str, doc, retriever: Retriever) -> bool:
+    """The question names a province that no document of the corpus is about, and the
+    document answering it never mentions that province (四川 asked, 舟山 answering)."""
+    regions = {d.meta.region for d in retriever.documents.values() if d.meta.region}
+    # A province as the question's subject: opening it, or with its 省/市/自治区 (not "在北京举行").
+    asked = {p for p in PROVINCES if p not in ("香港", "澳门", "台湾")
+             and (question.startswith(p) or re.search(p + "(?:省|市|自治区)", question))}
+    foreign = {p for p in asked if not any(p in r or r in p for r in regions)}
+    if not foreign:
+        return False
+    text = doc.meta.title + "".join(p.text for p in doc.paragraphs)
+    return not any(p in text for p in foreign)
 
 
 def support(scored: list[Scored], question: str = "", profile: QuestionProfile | None = None,

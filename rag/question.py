@@ -117,7 +117,24 @@ def type_spans(text: str, answer_type: AnswerType) -> list[tuple[int, int]]:
         spans = [(a, b) for a, b in spans if not _YEAR_ONLY.fullmatch(text[a:b])]
     if answer_type == "name":
         spans += [m.span() for m in _PERSON_RE.finditer(text)]
+    if answer_type == "place":  # countries and cities have no suffix to match: 俄罗斯, 宿务
+        spans += [s for s in proper_name_spans(text) if not any(a <= s[0] and s[1] <= b for a, b in spans)]
     return sorted(spans)
+
+
+def proper_name_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` has words that CC-CEDICT gives as proper names."""
+    import rjieba
+
+    from rag.verify import proper_names
+
+    names = proper_names()
+    out, at = [], 0
+    for word in rjieba.cut(text):
+        if len(word) >= 2 and word in names:
+            out.append((at, at + len(word)))
+        at += len(word)
+    return out
 
 
 def sub_questions(question: str) -> list[str]:

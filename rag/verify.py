@@ -321,6 +321,11 @@ def _dictionary() -> _Dictionary:
     )
 
 
+def proper_names() -> frozenset[str]:
+    """Chinese headwords that CC-CEDICT gives as proper names (俄罗斯, 厦门, 东盟); read once."""
+    return _dictionary().proper
+
+
 def _phrase(text: str) -> str:
     """English words in a comparable form: lower case, no brackets, possessives or articles."""
     text = re.sub(r"\([^)]*\)|\[[^\]]*\]|['’]s\b", " ", text.lower())
