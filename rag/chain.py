@@ -10,10 +10,12 @@ types.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Sequence
 
-from rag.answering import Composer
+from rag.answering import NOT_FOUND_EN, NOT_FOUND_ZH, Composer
+from rag.bilingual import is_english
 from rag.errors import ModelError
 from rag.generative import Draft, Message, Source, finish, generate, render_prompt, select_sources
 from rag.llm import Generator
@@ -46,12 +48,27 @@ class Step:
 
 
 def verify_extractive(answer: Answer) -> Answer:
-    """Keep only citations whose quote stands verbatim in their paragraph; an answer
-    that loses them all cannot stand and becomes an abstention-shaped answer."""
-    good = [c for c in answer.citations if c.quote and c.quote in c.text]
-    if len(good) == len(answer.citations):
+    """Keep only citations whose quote stands verbatim in their paragraph, with the parts of
+    the text that cite them (renumbered); an answer that loses them all cannot stand and
+    says that the documents do not give the answer."""
+    ok = [bool(c.quote) and c.quote in c.text for c in answer.citations]
+    if all(ok):
         return answer
-    return replace(answer, found=False, citations=good, fallback="a citation did not match its paragraph")
+    note = "a citation did not match its paragraph and was dropped with what it supported"
+    pieces = re.split(r"(\[\d+\])", answer.text)
+    kept_text, kept, numbers = [], [], {}
+    for body, marker in zip(pieces[0::2], pieces[1::2]):
+        n = int(marker[1:-1])
+        if 1 <= n <= len(ok) and ok[n - 1]:
+            if n not in numbers:
+                numbers[n] = len(numbers) + 1
+                kept.append(answer.citations[n - 1])
+            kept_text.append(f"{body}[{numbers[n]}]")
+    if not kept or not answer.found:
+        head = NOT_FOUND_EN if is_english(answer.question) else NOT_FOUND_ZH
+        return replace(answer, text=head, found=False, citations=[], fallback=note)
+    text = "".join(kept_text).lstrip("；;，, ")
+    return replace(answer, text=text, citations=kept, fallback=note)
 
 
 @dataclass(frozen=True)

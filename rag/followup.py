@@ -80,12 +80,45 @@ def _focus(question: str) -> str | None:
     return _PINYIN.get(focus.lower(), focus)
 
 
+def _is_place(text: str) -> bool:
+    """A province, a …市, or a short proper name (舟山, 厦门) as CC-CEDICT knows it."""
+    if _PLACE_RE.fullmatch(text):
+        return True
+    if not re.fullmatch(r"[\u4e00-\u9fff]{2,4}", text):
+        return False
+    from rag.verify import proper_names
+
+    return text in proper_names()
+
+
+def _place_in(previous: str) -> re.Match | tuple[int, int] | None:
+    m = _PLACE_RE.search(previous)
+    if m:
+        return m.span()
+    from rag.question import proper_name_spans
+
+    spans = proper_name_spans(previous)
+    return spans[0] if spans else None
+
+
 def _substitute(previous: str, focus: str) -> str:
     """Replace the place or year of ``previous`` by ``focus`` when they are of one kind."""
-    for pattern in (_PLACE_RE, _YEAR_RE):
-        if pattern.fullmatch(focus):
-            m = pattern.search(previous)
-            if m:
-                replacement = focus + ("年" if pattern is _YEAR_RE and m.group(0).endswith("年") and not focus.endswith("年") else "")
-                return previous[: m.start()] + replacement + previous[m.end():]
+    if not re.search(r"[\u4e00-\u9fff]", previous):  # an English question: swap the English place name
+        english = {v: k for k, v in _PINYIN.items()}.get(focus)
+        if english:
+            for name in _PINYIN:
+                m = re.search(rf"\b{name}\b", previous, re.I)
+                if m:
+                    return previous[: m.start()] + english.title() + previous[m.end():]
+        return previous
+    if _is_place(focus):
+        span = _place_in(previous)
+        if span:
+            return previous[: span[0]] + focus + previous[span[1]:]
+        return previous
+    if _YEAR_RE.fullmatch(focus):
+        m = _YEAR_RE.search(previous)
+        if m:
+            replacement = focus + ("年" if m.group(0).endswith("年") and not focus.endswith("年") else "")
+            return previous[: m.start()] + replacement + previous[m.end():]
     return previous

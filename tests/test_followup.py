@@ -76,21 +76,11 @@ def test_an_english_follow_up_names_the_province_in_pinyin(follow_up: str) -> No
     assert rewrite(follow_up, [FUJIAN]) == HUNAN
 
 
-@pytest.mark.xfail(
-    reason="followup._substitute only finds Chinese place names in the earlier question, so an English "
-    "follow-up after an English question is joined, not substituted",
-    strict=True,
-)
 def test_an_english_follow_up_after_an_english_question_substitutes() -> None:
     rewritten = rewrite("What about Hunan?", ["How many sister cities did Fujian have in 2017?"])
     assert "Fujian" not in rewritten and "How many sister cities" in rewritten
 
 
-@pytest.mark.xfail(
-    reason="followup._PLACE knows provinces and names ending in 市 only; bare city names of the corpus "
-    "(舟山, 厦门) are not places, so the README's own example '那舟山呢？' is joined, not substituted",
-    strict=True,
-)
 @pytest.mark.parametrize(
     ("follow_up", "earlier", "expected"),
     [
