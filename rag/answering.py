@@ -16,7 +16,7 @@ RELATED_ZH = "可能相关的段落："
 RELATED_EN = "Possibly related passages:"
 RETRIEVAL_DEPTH = 10  # passages an answer lists
 # Fitted on the tune split by `rag eval --calibrate`; see eval/thresholds.json for the gate.
-DEFAULT_SUPPORT_THRESHOLD = 1.25
+DEFAULT_SUPPORT_THRESHOLD = 1.2865
 
 
 class Evidence(NamedTuple):

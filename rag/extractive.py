@@ -73,11 +73,13 @@ def score_sentences(
     q_tokens = _weighted(question, retriever)
     total = sum(q_tokens.values()) or 1.0
     known = sum(v for t, v in q_tokens.items() if t in retriever.bm25.vocabulary)
-    # A question mostly in words the corpus lacks, or in English (whose dictionary words are
-    # a loose net), gives no evidence of support either way.
     # A Chinese question mostly in words the corpus lacks is evidence against support, not
-    # neutral: only English (whose dictionary words are a loose net) gets the neutral value.
-    neutral = NEUTRAL_CONTEXT if is_english(question) else None
+    # neutral. An English question's dictionary words are a loose net: its context is
+    # neutral (measured: reading it through the dictionary lost three answerable English
+    # questions for one unanswerable one).
+    english = is_english(question)
+    groups: list[tuple[str, ...]] = []
+    neutral = NEUTRAL_CONTEXT if english else None
     hits = list(retrieval.hits[: w.paragraphs * (2 if profile.cross_document else 1)])
     if profile.about_document and hits:
         hits += front_matter_hits(hits[0], retriever, {(h.paragraph.doc, h.paragraph.number) for h in hits})
@@ -99,9 +101,15 @@ def score_sentences(
             sentence = retriever.index.sentences[s]
             tokens = retriever.sentence_tokens[s]
             overlap = sum(v for t, v in content.items() if t in tokens) / content_total
-            context = neutral if neutral is not None else sum(
-                v for t, v in q_tokens.items() if t in tokens or t in context_tokens or t in paragraph_tokens
-            ) / total
+            if neutral is not None:
+                context = neutral
+            elif english:
+                near = tokens | context_tokens | paragraph_tokens
+                context = sum(1 for g in groups if any(t in near for t in g)) / len(groups)
+            else:
+                context = sum(
+                    v for t, v in q_tokens.items() if t in tokens or t in context_tokens or t in paragraph_tokens
+                ) / total
             cosine = float(retrieval.sentence_scores[s]) if retrieval.sentence_scores is not None and len(retrieval.sentence_scores) else max(hit.dense, 0.0)
             typed = answers_kind(sentence.text, question, profile)
             unit = bool(profile.unit and typed)
@@ -242,8 +250,8 @@ def answers_kind(text: str, question: str, profile: QuestionProfile) -> bool:
     """Whether ``text`` holds the kind of thing asked for: a number in the unit asked for,
     a day for 哪天, a date, a place; names and open questions are not checked."""
     if profile.unit:
-        return has_unit(text, profile.unit)
-    if profile.answer_type in ("other", "name"):
+        return has_unit(text, profile.unit, question)
+    if profile.answer_type in ("other", "name"):  # (a name is too varied to check: no gain, measured)
         return True
     if profile.answer_type == "date":  # (a date may well repeat the question's year: 2017年是…之年)
         spans = type_spans(text, "date")
@@ -261,7 +269,7 @@ def novel_spans(text: str, question: str, answer_type: str) -> list[tuple[int, i
     out = []
     for a, b in type_spans(text, answer_type):
         piece = re.sub(r"\s+", "", text[a:b])
-        if piece and (piece in asked or (answer_type == "place" and piece[-3:] in asked)):
+        if piece and (piece in asked or (answer_type == "place" and piece[-2:] in asked)):
             continue  # (a place match may start too early: "举办第二届江西省" is 江西省)
         if answer_type == "number" and not text[:a].strip() and text[b : b + 1] in ("、", ".", "．"):
             continue
@@ -336,13 +344,20 @@ def section_year_clash(years: set[int], section: str, doc) -> bool:
     return not any(str(y) in here for y in years)
 
 
+_CITY_SUBJECT = re.compile(
+    r"(?:^|[，,、和与及])([\u4e00-\u9fff]{2,3}?)市(?=外办|外事|政府|人民政府|委|(?:19|20)\d{2}|“|在|的|共|全年|计划|打算|有)"
+)
+
+
 def unknown_region(question: str, doc, retriever: Retriever) -> bool:
-    """The question names a province that no document of the corpus is about, and the
-    document answering it never mentions that province (四川 asked, 舟山 answering)."""
+    """The question names a province or city that no document of the corpus is about, and the
+    document answering it never mentions it (四川 asked, 舟山 answering)."""
     regions = {d.meta.region for d in retriever.documents.values() if d.meta.region}
     # A province as the question's subject: opening it, or with its 省/市/自治区 (not "在北京举行").
     asked = {p for p in PROVINCES if p not in ("香港", "澳门", "台湾")
              and (question.startswith(p) or re.search(p + "(?:省|市|自治区)", question))}
+    # A city as the subject: "福州市外办…", "福州市2019年…" (not "在厦门市举办").
+    asked |= {m.group(1) for m in _CITY_SUBJECT.finditer(question)}
     foreign = {p for p in asked if not any(p in r or r in p for r in regions)}
     if not foreign:
         return False

@@ -24,7 +24,8 @@ _CROSS_Q = re.compile(r"哪些(文件|文档|地方|地区|省|市|规划|计划
 _NUMERAL = r"[\d０-９一二三四五六七八九十百千万两]"
 NUMBER_RE = re.compile(rf"{_NUMERAL}+(?:\.\d+)?\s*(?:%|％|亿|万|千|百)?\s*(?:美元|元|个|对|批次|批|人次|名|人|家|项|次|小时|天|周年|年|届|国|所|场|期|座|位|余|倍|条|件|套|部|篇|多|大|类|组)|\d+(?:\.\d+)?%?")
 DATE_RE = re.compile(r"(?:\d{4}|XX)\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}\s*月(?:[上中下]旬|底|初)?|\d{4}-\d{1,2}-\d{1,2}")
-_PLACE_RE = re.compile(r"[\u4e00-\u9fff]{1,8}(?:省|市|州|国|县|区|岛|港|湾)|[\u4e00-\u9fff]{2,4}(?:大使馆|领事馆)")
+# A place name with its suffix; 国 not in 国际/国家/国内/国外 ("合作国际…" names no country).
+_PLACE_RE = re.compile(r"[\u4e00-\u9fff]{1,5}(?:省|市|州|国(?![际家内外])|县|区|岛|港|湾)|[\u4e00-\u9fff]{2,4}(?:大使馆|领事馆)")
 _NAME_RE = re.compile(r"《[^》]{2,40}》|“[^”]{2,30}”|[\u4e00-\u9fff]{2,12}(?:会|节|论坛|大会|中心|协会|学校|中学|大学|基地|平台|项目|计划|活动|机制|园区|办公室|委员会)")
 
 
@@ -96,14 +97,17 @@ _UNIT_GROUPS = ("位名人", "批次", "份篇件部", "家所个项")
 _GENERIC_UNITS = "个种"
 
 
-def has_unit(text: str, unit: str) -> bool:
+def has_unit(text: str, unit: str, question: str = "") -> bool:
     """Whether ``text`` has a number counted in ``unit`` or a unit that stands in for it
-    (105个, 652天, 30余批, 8名 for 多少位); a generic counter (个) takes any number."""
+    (105个, 652天, 30余批, 8名 for 多少位); a generic counter (个) takes any number. A number
+    the question itself gives ("100名…中，日语人才多少名") is not an answer to it."""
+    asked = re.sub(r"\s+", "", question)
     if unit in _GENERIC_UNITS:
-        return bool(type_spans(text, "number"))
+        return any(re.sub(r"\s+", "", text[a:b]) not in asked for a, b in type_spans(text, "number"))
     group = next((g for g in _UNIT_GROUPS if unit in g), unit)
     units = "|".join(re.escape(u) for u in {unit, *group})
-    return bool(re.search(rf"(?:\d|[一二三四五六七八九十百千两])\s*(?:\.\d+)?\s*(?:余|多)?\s*(?:{units})", text))
+    found = re.finditer(rf"(?:\d|[一二三四五六七八九十百千两])+\s*(?:\.\d+)?\s*(?:余|多)?\s*(?:{units})", text)
+    return any(not asked or re.sub(r"\s+", "", m.group()) not in asked for m in found)
 
 
 
