@@ -75,16 +75,3 @@ def translate_terms(question: str, lexicon: dict[str, tuple[str, ...]]) -> list[
                 out.append(term)
     return out
 
-
-def translations(question: str, lexicon: dict[str, tuple[str, ...]]) -> list[tuple[str, ...]]:
-    """For each English content word of ``question`` that the dictionary knows, the corpus's
-    Chinese words it may stand for (one group per English word)."""
-    out: list[tuple[str, ...]] = []
-    seen: set[str] = set()
-    for word in _WORD.findall(question.lower()):
-        key = stem(word)
-        if word in _STOP or key in seen or not lexicon.get(key):
-            continue
-        seen.add(key)
-        out.append(lexicon[key])
-    return out

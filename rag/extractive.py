@@ -72,14 +72,11 @@ def score_sentences(
     """Every sentence of the top paragraphs, best first."""
     q_tokens = _weighted(question, retriever)
     total = sum(q_tokens.values()) or 1.0
-    known = sum(v for t, v in q_tokens.items() if t in retriever.bm25.vocabulary)
     # A Chinese question mostly in words the corpus lacks is evidence against support, not
     # neutral. An English question's dictionary words are a loose net: its context is
     # neutral (measured: reading it through the dictionary lost three answerable English
     # questions for one unanswerable one).
-    english = is_english(question)
-    groups: list[tuple[str, ...]] = []
-    neutral = NEUTRAL_CONTEXT if english else None
+    neutral = NEUTRAL_CONTEXT if is_english(question) else None
     hits = list(retrieval.hits[: w.paragraphs * (2 if profile.cross_document else 1)])
     if profile.about_document and hits:
         hits += front_matter_hits(hits[0], retriever, {(h.paragraph.doc, h.paragraph.number) for h in hits})
@@ -103,9 +100,6 @@ def score_sentences(
             overlap = sum(v for t, v in content.items() if t in tokens) / content_total
             if neutral is not None:
                 context = neutral
-            elif english:
-                near = tokens | context_tokens | paragraph_tokens
-                context = sum(1 for g in groups if any(t in near for t in g)) / len(groups)
             else:
                 context = sum(
                     v for t, v in q_tokens.items() if t in tokens or t in context_tokens or t in paragraph_tokens

@@ -86,7 +86,7 @@ def _is_place(text: str) -> bool:
         return True
     if not re.fullmatch(r"[\u4e00-\u9fff]{2,4}", text):
         return False
-    from rag.verify import proper_names
+    from rag.cedict import proper_names
 
     return text in proper_names()
 

@@ -18,7 +18,6 @@ from typing import Callable, Iterable, Sequence
 
 from rag.answering import Composer, Evidence
 from rag.errors import ModelError
-from rag.retrieval import Retrieval
 from rag.types import Answer, Citation, Claim, Mode, Sentence
 from rag.verify import verify
 

