@@ -18,8 +18,8 @@ from typing import Callable, Iterable, Sequence
 
 from rag.answering import Composer, Evidence
 from rag.errors import ModelError
-from rag.types import Answer, Citation, Claim, Mode, Sentence
-from rag.verify import verify
+from rag.types import Answer, Citation, Claim, Mode, Sentence, Verdict
+from rag.verify import check, verify
 
 MAX_SOURCES = 4
 SENTENCES_PER_SOURCE = 2
@@ -161,10 +161,18 @@ def finish(draft: Draft, composer: Composer, complete: bool = True) -> Answer:
     output = draft.output if complete else finished_part(draft.output)
     # A passage is its document and section as well as its text: the model was shown them
     # and the citation names them ("福建…2017年工作要点 › （五）搭建平台").
-    verdict = verify(output, [f"{s.label} › {s.section}\n{s.text}" for s in draft.sources])
+    paragraphs = [f"{s.label} › {s.section}\n{s.text}" for s in draft.sources]
+    verdict = verify(output, paragraphs)
+    claims = [recite(c, paragraphs, draft.sources) if c.problem and c.markers and c.problem != "refusal" else c
+              for c in verdict.claims]
+    recited = sum(1 for a, b in zip(verdict.claims, claims) if a is not b and b.problem is None)
+    verdict = Verdict(tuple(claims), verdict.refusal)
     kept = list(verdict.kept)
     ext = draft.extractive
     base = replace(ext, mode=Mode.GENERATIVE.value)
+    if kept and complete and (missing := disagreement(kept, ext)):
+        return replace(base, fallback=f"the generated answer does not give {missing!r}, which the cited "
+                                      "sentence answers with; this is the extractive answer")
     if not kept:
         if verdict.refusal:
             reason = "the language model found no answer in the passages"
@@ -178,10 +186,59 @@ def finish(draft: Draft, composer: Composer, complete: bool = True) -> Answer:
         return replace(base, fallback=reason)
     text, citations = renumber(kept, draft.sources, composer)
     removed = [c for c in verdict.claims if c.problem and c.problem != "refusal"]
-    note = None
+    notes = []
     if removed:
-        note = f"{len(removed)} generated sentence(s) removed: " + "; ".join(f"{c.text!r}: {c.problem}" for c in removed)
-    return replace(base, text=text, found=True, citations=citations, fallback=None, removed=note)
+        notes.append(f"{len(removed)} generated sentence(s) removed: "
+                     + "; ".join(f"{c.text!r}: {c.problem}" for c in removed))
+    if recited:
+        notes.append(f"{recited} sentence(s) re-cited to the passage that holds all their facts")
+    return replace(base, text=text, found=True, citations=citations, fallback=None, removed="; ".join(notes) or None)
+
+
+def recite(claim: Claim, paragraphs: Sequence[str], sources: Sequence[Source]) -> Claim:
+    """A sentence that cites the wrong passage, re-cited to the one passage that holds every
+    fact it states and most of its wording (character pairs); unchanged if there is none.
+    Small models often copy a sentence from [1] and write [2]. (A sentence that cites
+    nothing is not given a citation: it is removed.)"""
+    body = MARKERS.sub("", claim.text).strip()
+    tail = TRAILING.search(body)
+    pairs = _pairs(body)
+    best, best_overlap = claim, 0.6  # most of its wording from the passage
+    for k, source in enumerate(sources, start=1):
+        shared = len(pairs & _pairs(source.text)) / len(pairs) if pairs else 0.0
+        if shared <= best_overlap:
+            continue
+        text = body[: tail.start()] + f"[{k}]" + tail.group() if tail else body + f"[{k}]"
+        candidate = check(text, paragraphs)
+        if candidate.problem is None:
+            best, best_overlap = candidate, shared
+    return best
+
+
+def _pairs(text: str) -> set[str]:
+    cjk = re.sub(r"[^\u4e00-\u9fff]", "", text)
+    return {cjk[i : i + 2] for i in range(len(cjk) - 1)}
+
+
+def disagreement(claims: Sequence[Claim], extractive: Answer) -> str | None:
+    """The answer the extractive sentence gives (its highlighted number, date or name), if
+    the generated sentences do not give it too. A small model copies facts from passages
+    well but sometimes the wrong one (会晤 in 厦门 when the passage holding the answer says
+    榕): the scorer's choice of sentence is the better judge of which fact answers."""
+    if not extractive.found or not extractive.citations or extractive.citations[0].span is None:
+        return None
+    c = extractive.citations[0]
+    key = c.quote[c.span[0] : c.span[1]].strip()
+    said = "".join(MARKERS.sub("", x.text) for x in claims)
+    asked = (extractive.rewritten or "") + extractive.question
+    if not key or key in said or key in asked:  # (what the question says is not its answer)
+        return None
+    digits = re.findall(r"\d+", key)
+    if digits and all(d in re.findall(r"\d+", said) for d in digits):
+        return None  # the same figure in other words (5至8名 / 5到8名)
+    if not digits and not re.search(r"[\u4e00-\u9fff]", said):
+        return None  # an English answer names things in English: nothing to compare
+    return key
 
 
 def finished_part(output: str) -> str:

@@ -47,6 +47,15 @@ def first_sentence(text: str) -> str:
     return re.split(r"(?<=[。；])", text)[0].rstrip("。；")
 
 
+def holding(passages: dict[int, str], fact: str) -> tuple[int, str]:
+    """The passage number and the sentence of it that holds ``fact``."""
+    for n, text in passages.items():
+        for sentence in re.split(r"(?<=[。；])|……", text):
+            if fact in sentence:
+                return n, sentence.rstrip("。；")
+    raise AssertionError(f"no passage holds {fact}")
+
+
 @pytest.fixture(scope="module")
 def make(seed_assistant):
     def build(write: Callable[[dict[int, str]], str]) -> tuple[Assistant, Scripted]:
@@ -79,34 +88,35 @@ def test_a_changed_number_never_reaches_the_user(make) -> None:
     extractive = assistant.answer(ANSWERABLE)
     a = assistant.answer(ANSWERABLE, mode="generative")
     assert "第10届" not in a.text
-    assert a.found and a.text == extractive.text  # nothing supported was left: the extractive answer
-    assert "'10'" in a.fallback or "10" in a.fallback
+    assert a.found and a.text == extractive.text  # nothing that stands was left: the extractive answer
+    assert "10" in a.fallback or "20届" in a.fallback  # unsupported, or (re-cited) not the answer
     assert "extractive answer" in a.fallback
 
 
 def test_unsupported_sentences_are_removed_and_the_rest_renumbered(make) -> None:
     def mixed(passages: dict[int, str]) -> str:
-        last = max(passages)
+        n, answer = holding(passages, "俄罗斯")
         return (
             "福建还将与巴西缔结友城[1]。"  # 巴西 is in no passage
-            f"{first_sentence(passages[last])}[{last}]。"  # supported, cites the last passage
-            "这项工作意义重大。"  # uncited
-            f"此外还有其他安排[{last + 3}]。"  # cites a passage that was not given
+            f"{answer}[{n}]。"  # supported
+            "这项工作意义重大。"  # uncited, and holds nothing any passage has
+            f"此外还有其他安排[{len(passages) + 3}]。"  # cites a passage that was not given
         )
 
     assistant, _ = make(mixed)
     a = assistant.answer(LIST_Q, mode="generative")
     assert a.found and a.fallback is None
     assert "巴西" not in a.text and "意义重大" not in a.text and "其他安排" not in a.text
-    assert a.text.endswith("[1]。") and "[2]" not in a.text  # the one kept sentence now cites [1]
+    assert "俄罗斯" in a.text and a.text.endswith("[1]。") and "[2]" not in a.text  # kept, now [1]
     assert len(a.citations) == 1 and a.citations[0].quote in a.citations[0].text
     assert a.removed and "no citation" in a.removed and "was not given" in a.removed and "巴西" in a.removed
 
 
 def test_markers_are_numbered_by_first_appearance(make) -> None:
     def two(passages: dict[int, str]) -> str:
-        assert len(passages) >= 2
-        return f"{first_sentence(passages[2])}[2]。{first_sentence(passages[1])}[1]。"
+        n, answer = holding(passages, "俄罗斯")
+        other = next(k for k in passages if k != n)
+        return f"{first_sentence(passages[other])}[{other}]。{answer}[{n}]。"
 
     assistant, _ = make(two)
     a = assistant.answer(LIST_Q, mode="generative")
@@ -147,7 +157,9 @@ def test_the_prompt_carries_sentences_within_the_budget(make) -> None:
 
 def test_streaming_shows_only_verified_sentences_then_the_answer(make) -> None:
     def long(passages: dict[int, str]) -> str:
-        return f"{first_sentence(passages[1])}[1]。福建还将与巴西缔结友城[1]。{first_sentence(passages[2])}[2]。"
+        n, answer = holding(passages, "俄罗斯")
+        other = next(k for k in passages if k != n)
+        return f"{answer}[{n}]。福建还将与巴西缔结友城[{n}]。{first_sentence(passages[other])}[{other}]。"
 
     assistant, _ = make(long)
     pieces = list(assistant.stream(LIST_Q, mode="generative"))
@@ -180,3 +192,28 @@ def test_the_api_key_stays_out_of_reprs_and_errors() -> None:
     s = Settings.from_env(openai_api_key="sk-secret-123456")
     assert "sk-secret" not in repr(s)
     assert "secret" not in _scrub("401 Unauthorized: Incorrect API key provided: sk-secret-123456")
+
+
+def test_a_sentence_citing_the_wrong_passage_is_re_cited_to_the_one_holding_its_facts(make) -> None:
+    def wrong_number(passages: dict[int, str]) -> str:
+        n, answer = holding(passages, "俄罗斯")
+        wrong = next(k for k in passages if k != n)
+        return f"{answer}[{wrong}]。"
+
+    assistant, _ = make(wrong_number)
+    a = assistant.answer(LIST_Q, mode="generative")
+    assert a.found and a.fallback is None and "俄罗斯" in a.text
+    assert "俄罗斯" in a.citations[0].text  # the citation now points at the paragraph that says it
+    assert a.removed and "re-cited" in a.removed
+
+
+def test_a_supported_answer_that_misses_the_answer_falls_back(make) -> None:
+    def other_fact(passages: dict[int, str]) -> str:
+        n, answer = holding(passages, "俄罗斯")
+        other = next(k for k in passages if k != n and "俄罗斯" not in passages[k])
+        return f"{first_sentence(passages[other])}[{other}]。"  # true, cited, but not the answer
+
+    assistant, _ = make(other_fact)
+    extractive = assistant.answer(LIST_Q)
+    a = assistant.answer(LIST_Q, mode="generative")
+    assert a.text == extractive.text and "does not give" in a.fallback
