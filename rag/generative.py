@@ -166,6 +166,7 @@ def finish(draft: Draft, composer: Composer, complete: bool = True) -> Answer:
     claims = [recite(c, paragraphs, draft.sources) if c.problem and c.markers and c.problem != "refusal" else c
               for c in verdict.claims]
     recited = sum(1 for a, b in zip(verdict.claims, claims) if a is not b and b.problem is None)
+    claims = [grounded(c, paragraphs) for c in claims]
     verdict = Verdict(tuple(claims), verdict.refusal)
     kept = list(verdict.kept)
     ext = draft.extractive
@@ -216,8 +217,27 @@ def recite(claim: Claim, paragraphs: Sequence[str], sources: Sequence[Source]) -
 
 
 def _pairs(text: str) -> set[str]:
-    cjk = re.sub(r"[^\u4e00-\u9fff]", "", text)
-    return {cjk[i : i + 2] for i in range(len(cjk) - 1)}
+    """The character pairs of each run of Chinese characters."""
+    return {run[i : i + 2] for run in re.findall(r"[\u4e00-\u9fff]+", text) for i in range(len(run) - 1)}
+
+
+GROUNDING = 0.8  # share of a Chinese sentence's character pairs its cited paragraphs must hold
+
+
+def grounded(claim: Claim, paragraphs: Sequence[str]) -> Claim:
+    """A Chinese sentence must be worded from the paragraphs it cites, not only hold their
+    facts: a small model glues the question's words onto a passage's figure ("每年举办1期
+    海外侨领培训班" from "每年…举办1期归侨侨眷职业技能培训班"), which the fact check alone passes."""
+    if claim.problem is not None:
+        return claim
+    pairs = _pairs(MARKERS.sub("", claim.text))
+    if len(pairs) < 4:
+        return claim
+    cited = set().union(*(_pairs(paragraphs[n - 1]) for n in claim.markers))
+    share = len(pairs & cited) / len(pairs)
+    if share >= GROUNDING:
+        return claim
+    return replace(claim, problem=f"only {share:.0%} of its wording is in the paragraphs it cites")
 
 
 def disagreement(claims: Sequence[Claim], extractive: Answer) -> str | None:

@@ -217,3 +217,14 @@ def test_a_supported_answer_that_misses_the_answer_falls_back(make) -> None:
     extractive = assistant.answer(LIST_Q)
     a = assistant.answer(LIST_Q, mode="generative")
     assert a.text == extractive.text and "does not give" in a.fallback
+
+
+def test_question_words_glued_onto_a_passage_figure_do_not_pass(make) -> None:
+    def glue(passages: dict[int, str]) -> str:
+        n, answer = holding(passages, "俄罗斯")
+        return f"福建2017年力争与俄罗斯和印度缔结海外侨领培训姐妹关系[{n}]。"  # the figure is there, the wording is not
+
+    assistant, _ = make(glue)
+    extractive = assistant.answer(LIST_Q)
+    a = assistant.answer(LIST_Q, mode="generative")
+    assert a.text == extractive.text and "wording" in a.fallback
