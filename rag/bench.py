@@ -179,6 +179,8 @@ def generative(settings: Settings) -> str:
                 shown = time.perf_counter() - started
             elif not isinstance(piece, str):
                 final = piece
+                if shown is None and final.found:  # a one-sentence answer shows when it is complete
+                    shown = time.perf_counter() - started
         total.append(time.perf_counter() - started)
         if seen:
             first_token.append(seen[0])
@@ -197,7 +199,7 @@ def generative(settings: Settings) -> str:
         f"{settings.llm_context_chars} characters of sources)",
         f"in-process warm-up (embedding model, index, language model): {warm_up:.1f} s",
         f"time to first token (retrieval included): {s(first_token)}",
-        f"time to first verified sentence shown: {s(first_sentence)}",
+        f"time to the first verified sentence on screen: {s(first_sentence)}",
         f"whole answer (generation and verification): {s(total)}",
         "routes: " + ", ".join(f"{r} {routes.count(r)}" for r in ("generated", "fallback", "abstained")),
     ])
