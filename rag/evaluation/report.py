@@ -55,6 +55,12 @@ def markdown(results: Mapping[str, Sequence[Record]], scores: Mapping[str, Score
     for r in main:
         by_kind[r.question.kind].append(r)
     out += [f"## {main_name} by kind", "", table({k: score(by_kind[k]) for k in KINDS if by_kind[k]}), ""]
+    unsupported = [r for r in main if r.outcome.unsupported]
+    if unsupported:
+        out += [f"## Answers of {main_name} with numbers no cited paragraph has", ""]
+        out += [f"- **{r.question.id}** {r.question.question}: {', '.join(r.outcome.unsupported)} in "
+                f"“{r.outcome.text[:200]}”" for r in unsupported]
+        out.append("")
     out += [f"## Failures of {main_name}", ""]
     failures = [r for r in main if (r.question.answerable and not r.correct) or (not r.question.answerable and r.outcome.found)]
     if not failures:
