@@ -202,18 +202,24 @@ def recite(claim: Claim, paragraphs: Sequence[str], sources: Sequence[Source]) -
     Small models often copy a sentence from [1] and write [2]. (A sentence that cites
     nothing is not given a citation: it is removed.)"""
     body = MARKERS.sub("", claim.text).strip()
-    tail = TRAILING.search(body)
     pairs = _pairs(body)
     best, best_overlap = claim, 0.6  # most of its wording from the passage
     for k, source in enumerate(sources, start=1):
         shared = len(pairs & _pairs(source.text)) / len(pairs) if pairs else 0.0
         if shared <= best_overlap:
             continue
-        text = body[: tail.start()] + f"[{k}]" + tail.group() if tail else body + f"[{k}]"
+        text = _cite(body, [k])
         candidate = check(text, paragraphs)
         if candidate.problem is None:
             best, best_overlap = candidate, shared
     return best
+
+
+def _cite(body: str, numbers: Sequence[int]) -> str:
+    """``body`` with the markers ``numbers`` written before its closing punctuation."""
+    marks = "".join(f"[{n}]" for n in numbers)
+    tail = TRAILING.search(body)
+    return body[: tail.start()] + marks + tail.group() if tail else body + marks
 
 
 def _pairs(text: str) -> set[str]:
@@ -287,9 +293,7 @@ def renumber(claims: Sequence[Claim], sources: Sequence[Source], composer: Compo
                 citations.append(_citation(sources[m - 1], claim.text, composer))
             numbers.append(mapping[m])
         body = MARKERS.sub("", claim.text).strip()
-        tail = TRAILING.search(body)
-        marks = "".join(f"[{n}]" for n in numbers)
-        body = body[: tail.start()] + marks + tail.group() if tail else body + marks
+        body = _cite(body, numbers)
         pieces.append(body)
     english = all(ord(ch) < 0x2E80 for ch in "".join(pieces))
     return (" " if english else "").join(pieces), citations
