@@ -26,11 +26,13 @@ class Dictionary:
     proper: frozenset[str]  # Chinese headwords that are proper names
     glosses: dict[str, tuple[tuple[str, str], ...]]  # first gloss word -> (gloss phrase, headword)
     ordinary: frozenset[str]  # English words glosses use in lower case (office, provincial)
+    people: frozenset[str] = frozenset()  # proper names glossed with a lifespan: 汤显祖 /Tang Xianzu (1550-1616)/
 
 
 _ENTRY = re.compile(r"^\S+ (\S+) \[([^\]]*)\] /(.*)/\s*$", re.M)
 _POINTER = re.compile(r"^(?:surname|variant of|old variant of|see |used in|abbr\. for|CL:|Taiwan pr\.)")
 _ABBREVIATION = re.compile(r"[A-Z][A-Z0-9.&\-]*")
+_LIFESPAN = re.compile(r"\((?:\d{3,4}|born \d{3,4})-")
 
 
 @lru_cache(maxsize=1)
@@ -47,6 +49,7 @@ def dictionary() -> Dictionary:
             f"reinstall the project's dependencies ({exc})"
         ) from exc
     votes: dict[str, bool] = {}
+    people: set[str] = set()
     glosses: dict[str, list[tuple[str, str]]] = {}
     for m in _ENTRY.finditer(text):
         word, pinyin, senses = m.group(1), m.group(2), m.group(3).split("/")
@@ -58,6 +61,8 @@ def dictionary() -> Dictionary:
             if _ABBREVIATION.fullmatch(first) and pinyin.islower():
                 capital = False
             votes[word] = votes.get(word, True) and capital
+            if capital and _LIFESPAN.search(first):
+                people.add(word)
         for sense in senses:
             gloss = phrase(re.split(r"[,;]", sense, maxsplit=1)[0])
             if gloss and not _POINTER.match(sense):
@@ -68,9 +73,8 @@ def dictionary() -> Dictionary:
         lower[w.lower(), w[0].isupper()] += n
     # Ordinary: written in lower case at least half as often as capitalised.
     ordinary = frozenset(w for (w, capital), n in lower.items() if not capital and 2 * n >= lower[w, True])
-    return Dictionary(
-        frozenset(w for w, v in votes.items() if v), {k: tuple(v) for k, v in glosses.items()}, ordinary
-    )
+    proper = frozenset(w for w, v in votes.items() if v)
+    return Dictionary(proper, {k: tuple(v) for k, v in glosses.items()}, ordinary, frozenset(people & proper))
 
 
 def proper_names() -> frozenset[str]:

@@ -19,6 +19,7 @@ from rag.lexical import tokenize
 from rag.bilingual import is_english
 from rag.layout import is_title_like
 from rag.metadata import PROVINCES, years_named
+from rag.people import names_person
 from rag.question import DAY_Q, DAY_RE, YEAR_IN_QUESTION, QuestionProfile, has_unit, type_spans
 from rag.retrieval import Hit, Retrieval, Retriever
 from rag.types import Sentence
@@ -245,6 +246,8 @@ def answers_kind(text: str, question: str, profile: QuestionProfile) -> bool:
     a day for 哪天, a date, a place; names and open questions are not checked."""
     if profile.unit:
         return has_unit(text, profile.unit, question)
+    if profile.person:  # who someone is: a name, not the question's description of them
+        return names_person(text, question)
     if profile.answer_type in ("other", "name"):  # (a name is too varied to check: no gain, measured)
         return True
     if profile.answer_type == "date":  # (a date may well repeat the question's year: 2017年是…之年)
@@ -279,7 +282,7 @@ class Support:
     context: float
     typed: bool  # holds the kind of thing asked for (in the unit asked for, if any)
     year_clash: bool  # the question names a year its document and paragraph do not
-    region_clash: bool  # the question names a region, the sentence comes from another
+    region_clash: bool  # the question names a region (or level) the sentence is not about
 
     @property
     def value(self) -> float:
@@ -309,6 +312,7 @@ def support_of(scored: list[Scored], question: str, profile: QuestionProfile, re
         retriever.documents[n].meta.region in paragraph for n in named
     )
     region_clash = region_clash or unknown_region(question, doc, retriever)
+    region_clash = region_clash or level_clash(question, best, retriever)
     return Support(best.cosine, best.context, typed, year_clash, region_clash)
 
 
@@ -352,11 +356,36 @@ def unknown_region(question: str, doc, retriever: Retriever) -> bool:
              and (question.startswith(p) or re.search(p + "(?:省|市|自治区)", question))}
     # A city as the subject: "福州市外办…", "福州市2019年…" (not "在厦门市举办").
     asked |= {m.group(1) for m in _CITY_SUBJECT.finditer(question)}
+    # A region in the title of a document the question quotes (《…浙江…规划》): that document's region.
+    titled = {p for t in _QUOTED_TITLE.findall(question) for p in PROVINCES if p in t}
+    titled |= {m.group(1) for t in _QUOTED_TITLE.findall(question) for m in _TITLE_CITY.finditer(t)}
     foreign = {p for p in asked if not any(p in r or r in p for r in regions)}
+    foreign_titled = {p for p in titled if not any(p in r or r in p for r in regions)}
+    if foreign_titled and not any(p in doc.meta.title for p in foreign_titled):
+        return True
     if not foreign:
         return False
     text = doc.meta.title + "".join(p.text for p in doc.paragraphs)
     return not any(p in text for p in foreign)
+
+
+_QUOTED_TITLE = re.compile(r"《([^》]{4,80})》")
+_TITLE_CITY = re.compile(r"(?:^|[”\"])([\u4e00-\u9fff]{2,3}?)市")
+_LEVEL = re.compile(r"[省市县区乡镇]级")
+
+
+def level_clash(question: str, best: Scored, retriever: Retriever) -> bool:
+    """The question counts at one administrative level (省级友城, 县级友城) and the answering
+    sentence, read with the one before it, does not speak of that level (全省友城69对)."""
+    levels = set(_LEVEL.findall(question))
+    if not levels:
+        return False
+    s = best.sentence
+    row = retriever.position[(s.doc, s.paragraph)]
+    near = [retriever.index.sentences[i].text for i in retriever.sentences_of[row]
+            if s.index - 1 <= retriever.index.sentences[i].index <= s.index]
+    text = "".join(near) or s.text
+    return not all(level in text for level in levels)
 
 
 def support(scored: list[Scored], question: str = "", profile: QuestionProfile | None = None,

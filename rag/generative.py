@@ -247,24 +247,28 @@ def grounded(claim: Claim, paragraphs: Sequence[str]) -> Claim:
 
 
 def disagreement(claims: Sequence[Claim], extractive: Answer) -> str | None:
-    """The answer the extractive sentence gives (its highlighted number, date or name), if
-    the generated sentences do not give it too. A small model copies facts from passages
+    """An answer the extractive sentences give (their highlighted numbers, dates or names)
+    that the generated sentences do not give too. A small model copies facts from passages
     well but sometimes the wrong one (会晤 in 厦门 when the passage holding the answer says
-    榕): the scorer's choice of sentence is the better judge of which fact answers."""
-    if not extractive.found or not extractive.citations or extractive.citations[0].span is None:
+    榕), and it drops items of a list: the scorer's choice of sentences is the better judge
+    of which facts answer, so a generated answer must give every one of them."""
+    if not extractive.found:
         return None
-    c = extractive.citations[0]
-    key = c.quote[c.span[0] : c.span[1]].strip()
     said = "".join(MARKERS.sub("", x.text) for x in claims)
     asked = (extractive.rewritten or "") + extractive.question
-    if not key or key in said or key in asked:  # (what the question says is not its answer)
-        return None
-    digits = re.findall(r"\d+", key)
-    if digits and all(d in re.findall(r"\d+", said) for d in digits):
-        return None  # the same figure in other words (5至8名 / 5到8名)
-    if not digits and not re.search(r"[\u4e00-\u9fff]", said):
-        return None  # an English answer names things in English: nothing to compare
-    return key
+    for c in extractive.citations:
+        if c.span is None:
+            continue
+        key = c.quote[c.span[0] : c.span[1]].strip()
+        if not key or key in said or key in asked:  # (what the question says is not its answer)
+            continue
+        digits = re.findall(r"\d+", key)
+        if digits and all(d in re.findall(r"\d+", said) for d in digits):
+            continue  # the same figure in other words (5至8名 / 5到8名)
+        if not digits and not re.search(r"[\u4e00-\u9fff]", said):
+            continue  # an English answer names things in English: nothing to compare
+        return key
+    return None
 
 
 def finished_part(output: str) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from rag.errors import QuestionError
+from rag.people import asks_for_person
 
 AnswerType = Literal["number", "date", "name", "place", "other"]
 
@@ -49,6 +50,7 @@ class QuestionProfile:
     english: bool
     unit: str | None = None  # the unit a number question asks in: 多少天 -> 天
     about_document: bool = False  # asks for the title, number, date or issuer of a document
+    person: bool = False  # asks who someone is: the answer must name a person
 
 
 def check_question(question: object, max_chars: int) -> str:
@@ -86,9 +88,10 @@ def profile(question: str) -> QuestionProfile:
     else:
         kind = "other"
     unit = _UNIT_Q.search(question)
+    person = kind == "name" and asks_for_person(question)
     return QuestionProfile(
         kind, bool(_LIST_Q.search(question)), bool(_CROSS_Q.search(question)), english,
-        unit.group(1) if unit and kind == "number" else None, bool(_META_Q.search(question)),
+        unit.group(1) if unit and kind == "number" else None, bool(_META_Q.search(question)), person,
     )
 
 
