@@ -9,6 +9,9 @@ and a title (塚本幸司等民间友好人士), or as a person CC-CEDICT knows 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+from rag.cedict import phrase
 
 # Titles and descriptions of people, longest first so that 副书记 is read whole.
 TITLES = sorted(
@@ -18,7 +21,9 @@ TITLES = sorted(
     key=len, reverse=True,
 )
 _T = "|".join(TITLES)
-_PERSON_Q_ZH = re.compile(rf"(?:{_T})(?:是谁|叫什么名字|叫什么|的名字|的姓名|姓名)|哪位(?:{_T}|历史|外国|外宾|领导)")
+_PERSON_Q_ZH = re.compile(rf"({_T})(?:是谁|叫什么名字|叫什么|的名字|的姓名|姓名)|哪位({_T}|历史|外国|外宾|领导)")
+# Descriptions too loose to look for in the answer: any named person may be the one.
+_GENERIC = frozenset("人士 人物 专家 学者 官员 领导人 之父 之母 历史 外国 外宾 领导".split())
 _PERSON_Q_EN = re.compile(
     r"\bwho (?:is|was|are|were|visited|led|attended|delivered|gave|spoke|headed)\b|\bwhat (?:is|was) (?:the|his|her) name\b"
     r"|\bname of the\b[\w\s-]*\b(?:princess|prince|king|queen|president|premier|prime minister|minister|secretary"
@@ -39,8 +44,35 @@ def asks_for_person(question: str) -> bool:
     return bool(_PERSON_Q_ZH.search(question) or _PERSON_Q_EN.search(question))
 
 
+def asked_titles(question: str) -> frozenset[str]:
+    """The offices the question knows its person by (总理; "prime minister" is 总理 or 首相),
+    which the answering sentence must speak of: 本扬, 国家主席, is no answer about a 公主."""
+    found = {t for m in _PERSON_Q_ZH.finditer(question) for t in m.groups() if t}
+    if not re.search(r"[\u4e00-\u9fff]", question):
+        words = f" {phrase(question)} "
+        found = {t for t, glosses in _english_titles().items() if any(f" {g} " in words for g in glosses)}
+    return frozenset(found - _GENERIC)
+
+
+@lru_cache(maxsize=1)
+def _english_titles() -> dict[str, frozenset[str]]:
+    """Each specific title's English glosses in CC-CEDICT (公主: princess)."""
+    from rag.cedict import dictionary
+
+    out: dict[str, set[str]] = {}
+    for entries in dictionary().glosses.values():
+        for gloss, word in entries:
+            if word in TITLES and word not in _GENERIC:
+                out.setdefault(word, set()).add(gloss)
+    return {t: frozenset(g) for t, g in out.items()}
+
+
 def names_person(text: str, question: str = "") -> bool:
-    """Whether ``text`` names a person the question does not already name."""
+    """Whether ``text`` names a person the question does not already name, and speaks of the
+    office the question describes them by."""
+    titles = asked_titles(question)
+    if titles and not any(t in text for t in titles):
+        return False
     asked = re.sub(r"\s+", "", question)
     for m in _AFTER.finditer(text):
         name = m.group(1)

@@ -292,6 +292,9 @@ COMPOSITION = [
     ("在全省“习近平外交思想理论研讨会”上交流厦门理论成果的市委副书记叫什么名字？", ["陈秋雄"], (XIAMEN, 18)),
     ("江西外派教师去了哪些国家任教？", ["菲律宾", "泰国", "印尼"], (JIANGXI, 22)),
     ("江西与美国哪个州签署了深化友好省州关系和务实合作备忘录？", ["犹他"], (JIANGXI, 8)),
+    ("江西全省累计缔结的国际友好城市中，省级友城有多少对？", ["20对"], (JIANGXI, 12)),
+    ("福建省外办2017年要加强交往的日本民间友好人士是谁？", ["塚本幸司"], (FUJIAN, 19)),
+    ("Who is the foreign minister that spoke at the Jiangxi global promotion event?", ["王毅"], (JIANGXI, 15)),
     ("舟山外事侨务规划提出五年内培养多少名优秀外语领军人才？", ["100名"], (ZHOUSHAN, 17)),
     ("How many batches of foreign visitors did the Xiamen foreign affairs office receive in 2019?", ["205"], (XIAMEN, 20)),
     ("What overseas consular protection hotline number does Hunan's 13th Five-Year plan for foreign affairs promote?",
@@ -384,6 +387,10 @@ ABSTAIN = [
     ("福建省2017年计划新增多少对县级友城？", "zh"),  # 县级友城 are named, never counted
     ("舟山市外事侨务“十三五”发展规划是哪天印发的？", "zh"),  # the Zhoushan plan carries no date
     ("What was the total budget of the Zhoushan foreign affairs office in 2019?", "en"),
+    ("2019年到访厦门的泰国公主叫什么名字？", "zh"),  # described, never named (and 本扬 is no 公主)
+    ("Who is the former Serbian prime minister who visited Xiamen in 2019?", "en"),
+    ("《“十三五”时期江苏外事侨务发展规划》提出要新增多少对国际友城？", "zh"),  # no Jiangsu plan; Zhoushan's is not it
+    ("湖南“十二五”期末县级友城有多少对？", "zh"),  # only the province's total (69对) is given
     ("How many foreign consulates are there in Zhoushan?", "en"),
 ]
 
