@@ -20,7 +20,7 @@ from rag.bilingual import is_english
 from rag.layout import is_title_like
 from rag.metadata import PROVINCES, years_named
 from rag.people import names_person
-from rag.question import DAY_Q, DAY_RE, YEAR_IN_QUESTION, QuestionProfile, has_unit, type_spans
+from rag.question import DAY_Q, DAY_RE, YEAR_IN_QUESTION, YEAR_Q, QuestionProfile, has_unit, type_spans
 from rag.retrieval import Hit, Retrieval, Retriever
 from rag.types import Sentence
 
@@ -115,6 +115,15 @@ def score_sentences(
             )
             out.append(Scored(sentence, hit, score, cosine, overlap, context, typed))
     out.sort(key=lambda c: -c.score)
+    # A sentence without the date or the counted number asked for does not lead when one
+    # that holds it scores nearly as well (the quoted title line against the date line below
+    # it). (Places and names are recognised too loosely for this: measured, it answered
+    # questions the documents cannot answer with a nearby place.)
+    if out and not out[0].typed and (profile.answer_type == "date" or profile.unit):
+        typed = next((c for c in out if c.typed), None)
+        if typed is not None and typed.score >= out[0].score - w.list_margin:
+            out.remove(typed)
+            out.insert(0, typed)
     return out
 
 
@@ -250,11 +259,13 @@ def answers_kind(text: str, question: str, profile: QuestionProfile) -> bool:
         return names_person(text, question)
     if profile.answer_type in ("other", "name"):  # (a name is too varied to check: no gain, measured)
         return True
-    if profile.answer_type == "date":  # (a date may well repeat the question's year: 2017年是…之年)
+    if profile.answer_type == "date":
         spans = type_spans(text, "date")
         if DAY_Q.search(question):  # 哪天 wants a day, not a year
             return any(DAY_RE.search(text[a:b]) for a, b in spans)
-        return bool(spans)
+        if YEAR_Q.search(question):  # (the year asked for may be one the question names: 2017年是…之年)
+            return bool(spans)
+        return bool(novel_spans(text, question, "date"))  # 什么时候: not a date the question gives
     return bool(novel_spans(text, question, profile.answer_type))
 
 

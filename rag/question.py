@@ -38,6 +38,7 @@ _PERSON_RE = re.compile(r"(?:部长|书记|省长|市长|主任|大使|总领事
 
 _YEAR_ONLY = re.compile(r"(?:19|20)\d{2}\s*年?")
 DAY_Q = re.compile(r"哪天|哪一天|几号|几月几日|什么日子|which day|what date|what day", re.I)
+YEAR_Q = re.compile(r"哪年|哪一年|which year|what year", re.I)
 DAY_RE = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}-\d{1,2}-\d{1,2}")
 YEAR_IN_QUESTION = re.compile(r"((?:19|20)\d{2})\s*年?")
 

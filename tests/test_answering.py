@@ -293,6 +293,10 @@ COMPOSITION = [
     ("江西外派教师去了哪些国家任教？", ["菲律宾", "泰国", "印尼"], (JIANGXI, 22)),
     ("江西与美国哪个州签署了深化友好省州关系和务实合作备忘录？", ["犹他"], (JIANGXI, 8)),
     ("江西全省累计缔结的国际友好城市中，省级友城有多少对？", ["20对"], (JIANGXI, 12)),
+    # 什么时候: the date line, not the quoted title line above it that repeats the question's years
+    ("中共湖南省委外事工作领导小组关于印发《湖南省外事侨务港澳工作“十三五”发展规划纲要(2016-2020年)》的通知是什么时候发出的？",
+     ["2016年10月10日"], (HUNAN, 14)),
+    ("江西外侨办2017年劝退团组155批的统计截至什么时候？", ["11月底"], (JIANGXI, 11)),
     ("福建省外办2017年要加强交往的日本民间友好人士是谁？", ["塚本幸司"], (FUJIAN, 19)),
     ("Who is the foreign minister that spoke at the Jiangxi global promotion event?", ["王毅"], (JIANGXI, 15)),
     ("舟山外事侨务规划提出五年内培养多少名优秀外语领军人才？", ["100名"], (ZHOUSHAN, 17)),
