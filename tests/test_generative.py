@@ -228,3 +228,17 @@ def test_question_words_glued_onto_a_passage_figure_do_not_pass(make) -> None:
     extractive = assistant.answer(LIST_Q)
     a = assistant.answer(LIST_Q, mode="generative")
     assert a.text == extractive.text and "wording" in a.fallback
+
+
+def test_an_answer_that_drops_a_document_of_a_cross_document_question_falls_back(make) -> None:
+    question = "湖南省和舟山市的“十三五”规划分别提出了怎样的友城数量目标？"
+
+    def one_document(passages: dict[int, str]) -> str:
+        n, answer = holding(passages, "新建国际友城10对")
+        return f"{answer}[{n}]。"  # true and cited, but Hunan's target is missing
+
+    assistant, _ = make(one_document)
+    extractive = assistant.answer(question)
+    assert len(extractive.citations) >= 2 and all(c.span for c in extractive.citations)
+    a = assistant.answer(question, mode="generative")
+    assert a.text == extractive.text and "does not give" in a.fallback
