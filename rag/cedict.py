@@ -26,7 +26,7 @@ class Dictionary:
     proper: frozenset[str]  # Chinese headwords that are proper names
     glosses: dict[str, tuple[tuple[str, str], ...]]  # first gloss word -> (gloss phrase, headword)
     ordinary: frozenset[str]  # English words glosses use in lower case (office, provincial)
-    people: frozenset[str] = frozenset()  # proper names glossed with a lifespan: 汤显祖 /Tang Xianzu (1550-1616)/
+    people: frozenset[str]  # proper names glossed with a lifespan: 汤显祖 /Tang Xianzu (1550-1616)/
 
 
 _ENTRY = re.compile(r"^\S+ (\S+) \[([^\]]*)\] /(.*)/\s*$", re.M)

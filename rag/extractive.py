@@ -368,8 +368,9 @@ def unknown_region(question: str, doc, retriever: Retriever) -> bool:
     # A city as the subject: "福州市外办…", "福州市2019年…" (not "在厦门市举办").
     asked |= {m.group(1) for m in _CITY_SUBJECT.finditer(question)}
     # A region in the title of a document the question quotes (《…浙江…规划》): that document's region.
-    titled = {p for t in _QUOTED_TITLE.findall(question) for p in PROVINCES if p in t}
-    titled |= {m.group(1) for t in _QUOTED_TITLE.findall(question) for m in _TITLE_CITY.finditer(t)}
+    quoted = _QUOTED_TITLE.findall(question)
+    titled = {p for t in quoted for p in PROVINCES if p in t}
+    titled |= {m.group(1) for t in quoted for m in _TITLE_CITY.finditer(t)}
     foreign = {p for p in asked if not any(p in r or r in p for r in regions)}
     foreign_titled = {p for p in titled if not any(p in r or r in p for r in regions)}
     if foreign_titled and not any(p in doc.meta.title for p in foreign_titled):

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from rag.cedict import phrase
+from rag.bilingual import is_english
+from rag.cedict import dictionary, names, phrase
 
 # Titles and descriptions of people, longest first so that 副书记 is read whole.
 TITLES = sorted(
@@ -44,11 +45,12 @@ def asks_for_person(question: str) -> bool:
     return bool(_PERSON_Q_ZH.search(question) or _PERSON_Q_EN.search(question))
 
 
+@lru_cache(maxsize=256)  # asked once per scored sentence of a question
 def asked_titles(question: str) -> frozenset[str]:
     """The offices the question knows its person by (总理; "prime minister" is 总理 or 首相),
     which the answering sentence must speak of: 本扬, 国家主席, is no answer about a 公主."""
     found = {t for m in _PERSON_Q_ZH.finditer(question) for t in m.groups() if t}
-    if not re.search(r"[\u4e00-\u9fff]", question):
+    if is_english(question):
         words = f" {phrase(question)} "
         found = {t for t, glosses in _english_titles().items() if any(f" {g} " in words for g in glosses)}
     return frozenset(found - _GENERIC)
@@ -57,8 +59,6 @@ def asked_titles(question: str) -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _english_titles() -> dict[str, frozenset[str]]:
     """Each specific title's English glosses in CC-CEDICT (公主: princess)."""
-    from rag.cedict import dictionary
-
     out: dict[str, set[str]] = {}
     for entries in dictionary().glosses.values():
         for gloss, word in entries:
@@ -86,6 +86,4 @@ def names_person(text: str, question: str = "") -> bool:
         name = m.group(1)
         if not set(name) & _NOT_NAME_START and name[-2:] not in asked:
             return True
-    from rag.cedict import names
-
     return any(p in text and p not in asked for p in names().people)
