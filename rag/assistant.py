@@ -13,7 +13,7 @@ from rag.answering import Composer
 from rag.chain import Generation, Step, build_chain, history_tuple
 from rag.corpus import Corpus, load_corpus
 from rag.errors import SettingsError
-from rag.generative import load_template
+from rag.generative import load_template, render_prompt
 from rag.index import BuildReport, StoredIndex, open_index
 from rag.question import check_question
 from rag.retrieval import Filters, Retriever
@@ -69,7 +69,12 @@ class Assistant:
             )
             self._ready = (corpus, index, retriever, composer, build_chain(retriever, composer, generation))
         if self.settings.mode is Mode.GENERATIVE:
-            self.generator_for_chain()  # load the language model now, not inside the first question
+            # Load the language model and read its prompts' fixed parts now, not inside the first question.
+            generator = self.generator_for_chain()
+            prime = getattr(generator, "prime", None)
+            if prime is not None:
+                for english in (False, True):
+                    prime(render_prompt(load_template(self.settings.prompts_dir, english), [], ""), english)
 
     def generator_for_chain(self) -> Generator:
         """The language model of the generative mode, loaded on first use."""

@@ -79,35 +79,91 @@ class ChatGenerator:
         """Set up the model for one prompt; returns extra arguments for the call."""
         return {}
 
+    def prime(self, messages: Sequence[tuple[str, str]], english: bool = False) -> None:
+        """Get ready for prompts like ``messages`` ahead of the first question (a server has
+        nothing to do here)."""
+
 
 class LlamaCppGenerator(ChatGenerator):
-    """A local GGUF model: each prompt starts from the same saved state of the fixed part
-    of the prompt (instructions and examples), so answers are repeatable (no state of an
-    earlier question leaks in) and that part is read once, not per question; the output
-    is held to the citing grammar."""
+    """A local GGUF model: each prompt starts from the same state of the fixed part of the
+    prompt (instructions and examples), so answers are repeatable (no state of an earlier
+    question leaks in) and that part is read once, not per question; the output is held
+    to the citing grammar.
+
+    The fixed part stays at the head of llama.cpp's cache: before each prompt the cache is
+    cut back to it, which costs nothing. A prompt with another fixed part (the other
+    language's template) restores that part's saved cache (a few MB, milliseconds) or, the
+    first time, reads it and saves it. :meth:`prime` does that ahead of the first question.
+    """
 
     def __init__(self, model: Any, name: str) -> None:
         super().__init__(model, name)
-        self._prefix: list[int] = []
-        self._state: Any = None
+        self._live: tuple[int, ...] = ()  # the fixed part the cache now starts with
+        self._states: dict[tuple[int, ...], bytes] = {}  # fixed part -> llama.cpp's saved cache
         self._grammars: dict[bool, Any] = {}
+
+    def prime(self, messages: Sequence[tuple[str, str]], english: bool = False) -> None:
+        """Read the fixed part of a prompt of this template now, not in the first question."""
+        with self._lock:
+            self._prepare(messages, english)
 
     def _prepare(self, messages: Sequence[tuple[str, str]], english: bool) -> dict[str, Any]:
         from llama_cpp import LlamaGrammar
 
         llm = self.model.client
-        prefix = self._prefix_tokens(messages)
-        if prefix and prefix == self._prefix and self._state is not None:
-            llm.load_state(self._state)
+        prefix = tuple(self._prefix_tokens(messages))
+        if len(prefix) <= 1:
+            llm.reset()
+            self._live = ()
+        elif prefix == self._live and llm.n_tokens >= len(prefix):
+            self._cut(len(prefix))
+        elif prefix in self._states:
+            self._restore(prefix)
         else:
             llm.reset()
-            self._prefix, self._state = [], None
-            if len(prefix) > 1:
-                llm.eval(prefix)
-                self._prefix, self._state = prefix, llm.save_state()
+            llm.eval(list(prefix))
+            self._states[prefix] = self._save()
+            self._live = prefix
         if english not in self._grammars:
             self._grammars[english] = LlamaGrammar.from_string(GRAMMAR_EN if english else GRAMMAR_ZH, verbose=False)
         return {"grammar": self._grammars[english]}
+
+    def _cut(self, n: int) -> None:
+        """Forget every cached token after the first ``n``; llama-cpp-python then reuses the
+        first ``n`` (the same tokens begin the next prompt) and reads only the rest."""
+        llm = self.model.client
+        llm._ctx.kv_cache_seq_rm(-1, n, -1)
+        llm.n_tokens = n
+        llm._requires_eval = True  # the logits held are not the last prefix token's
+
+    def _save(self) -> bytes:
+        import ctypes
+
+        import llama_cpp
+
+        llm = self.model.client
+        size = llama_cpp.llama_state_get_size(llm._ctx.ctx)
+        buffer = (ctypes.c_uint8 * size)()
+        n = llama_cpp.llama_state_get_data(llm._ctx.ctx, buffer, size)
+        return bytes(buffer[:n])
+
+    def _restore(self, prefix: tuple[int, ...]) -> None:
+        """The saved cache of a fixed part, without llama-cpp-python's ``load_state`` (which
+        also copies a logits table of hundreds of MB that a prompt read after it overwrites)."""
+        import ctypes
+
+        import llama_cpp
+
+        llm = self.model.client
+        data = self._states[prefix]
+        buffer = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
+        if llama_cpp.llama_state_set_data(llm._ctx.ctx, buffer, len(data)) != len(data):
+            llm.reset()
+            llm.eval(list(prefix))
+        llm.input_ids[: len(prefix)] = prefix
+        llm.n_tokens = len(prefix)
+        llm._requires_eval = True
+        self._live = prefix
 
     def _prefix_tokens(self, messages: Sequence[tuple[str, str]]) -> list[int]:
         """The tokens the prompt shares with every prompt of its template: everything up to

@@ -51,3 +51,14 @@ def test_an_unanswerable_question_is_not_answered(generative) -> None:
     a = generative.answer("福建省2017年外事经费预算是多少万元？")
     assert not a.found
     assert a.text.startswith("文件中没有找到")
+
+
+def test_answers_repeat_whatever_was_asked_before(generative) -> None:
+    """Each prompt starts from the saved state of its template's fixed part: the cache cut
+    back after a question of the same language, restored after one of the other."""
+    question = SEED_QUESTIONS[0][0]
+    first = generative.answer(question).text
+    assert generative.answer(question).text == first  # cut back
+    english = generative.answer("How many international sister cities did Hunan aim to have by 2020?")
+    assert english.found
+    assert generative.answer(question).text == first  # restored
