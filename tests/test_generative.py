@@ -142,17 +142,24 @@ def test_too_little_support_abstains_without_generating(make) -> None:
     assert "nothing was generated" in a.fallback
 
 
-def test_the_prompt_carries_sentences_within_the_budget(make) -> None:
+def test_the_prompt_carries_the_answering_clauses_and_others_within_the_budget(make) -> None:
     assistant, model = make(faithful)
+    extractive = assistant.answer(LIST_Q)
     assistant.answer(LIST_Q, mode="generative")
     prompt = model.prompts[0]
-    passages = PASSAGE.findall(prompt)
+    passages = [text for _, text in PASSAGE.findall(prompt)]
     assert 1 <= len(passages) <= 4
-    budget = assistant.settings.llm_context_chars
-    longest = max(len(t) for _, t in passages)
-    assert sum(len(t) for _, t in passages) <= budget + longest  # one sentence may cross it
-    assert "俄罗斯" in prompt or "缔结" in prompt  # the list's own sentence is there
+    shown = "".join(passages)
+    for c in extractive.citations:  # the extractive answer's own spans are always there
+        assert c.span is None or c.quote[c.span[0] : c.span[1]] in shown
+    # Beyond the extractive answer's clauses, other clauses fill at most the budget.
+    answer_chars = len(re.sub(r"\[\d+\]", "", extractive.text))
+    assert len(shown.replace("……", "")) <= answer_chars + assistant.settings.llm_context_chars
+    # Long sentences are cut to their best clauses (the window the extractive answer uses).
+    assert all(len(part) <= 100 for p in passages for part in p.split("……"))
     assert LIST_Q in prompt
+    # Each passage names its document in few tokens: region and period.
+    assert re.search(r"^\[1\]（福建 2017）", prompt, re.M)
 
 
 def test_streaming_shows_only_verified_sentences_then_the_answer(make) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -39,19 +40,27 @@ def test_a_template_without_placeholders_is_refused(tmp_path: Path) -> None:
         load_template(tmp_path, True)
 
 
-def test_passages_are_numbered_with_their_document_and_innermost_heading() -> None:
+def test_passages_are_numbered_with_their_document_in_few_tokens() -> None:
     template = load_template(PROJECT_ROOT / "prompts", False)
     sources = [
-        _source("000.txt", 11, ["力争与俄罗斯和印度缔结省级友城；"], [3]),
+        replace(_source("000.txt", 11, ["力争与俄罗斯和印度缔结省级友城；"], [3]), tag="福建 2017"),
         _source("000.txt", 16, ["做好第20届全国地方友协工作交流会承办工作。", "继续开展百校结好。"], [1, 4]),
     ]
     messages = render_prompt(template, sources, "  福建2017年力争与哪些国家缔结省级友城？ ")
     assert messages[:-1] == list(template[:-1])
     last = messages[-1][1]
-    assert "[1]（福建省2017年工作要点 › （二）结好）力争与俄罗斯和印度缔结省级友城；" in last
-    # sentences of one paragraph in reading order; a gap between them is marked
-    assert "[2]（福建省2017年工作要点 › （二）结好）做好第20届全国地方友协工作交流会承办工作。……继续开展百校结好。" in last
+    assert "[1]（福建 2017）力争与俄罗斯和印度缔结省级友城；" in last
+    # without a region or period, the document's label; sentences in reading order, a gap marked
+    assert "[2]（福建省2017年工作要点）做好第20届全国地方友协工作交流会承办工作。……继续开展百校结好。" in last
     assert last.rstrip().endswith("福建2017年力争与哪些国家缔结省级友城？")
+
+
+def test_a_passage_shows_the_chosen_clauses_of_its_sentences() -> None:
+    texts = ["一是深化友城合作，力争与俄罗斯和印度缔结省级友城，推动友城务实交流。", "二是继续开展百校结好。"]
+    whole = _source("000.txt", 11, texts, [3, 4])
+    assert whole.excerpt == "".join(texts)  # adjacent whole sentences read on
+    cut = replace(whole, shown=("力争与俄罗斯和印度缔结省级友城", texts[1]))
+    assert cut.excerpt == "力争与俄罗斯和印度缔结省级友城……二是继续开展百校结好。"  # a cut sentence is marked
 
 
 @pytest.mark.parametrize(
