@@ -77,7 +77,7 @@ class Generation:
 
     generator: Callable[[], Generator]
     template: Callable[[bool], Sequence[Message]]  # english -> the prompt template
-    budget: int = 150  # characters of other clauses than the extractive answer's in the prompt
+    budget: int = 150  # characters of clauses in the prompt (the extractive answer's always are)
 
 
 def build_chain(retriever: Retriever, composer: Composer, generation: Generation | None = None):

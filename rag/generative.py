@@ -70,9 +70,10 @@ def select_sources(
     evidence: Evidence, extractive: Answer, composer: Composer, budget: int, max_sources: int = MAX_SOURCES
 ) -> list[Source]:
     """The paragraphs and sentences the prompt carries: the extractive answer's sentences
-    first (they cover every document a list or cross-document question needs, so they
-    are always shown), then the best-scored others while they fit in ``budget`` characters. Of a long sentence only the clauses
-    that carry the answer are shown (the same window the extractive answer quotes)."""
+    first (they cover every document a list or cross-document question needs, so they are
+    always shown), then the best-scored others while all shown stay within ``budget``
+    characters. Of a long sentence only the clauses that carry the answer are shown (the
+    window the extractive answer quotes)."""
     retriever = composer.retriever
     question = extractive.rewritten or extractive.question
     by_key: dict[tuple[str, int], list[tuple[Sentence, str]]] = {}

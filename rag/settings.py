@@ -60,7 +60,7 @@ class Settings:
     llm_threads: int = 2
     llm_context_tokens: int = 2048
     llm_max_tokens: int = 160
-    llm_context_chars: int = 150  # clauses of other sentences besides the extractive answer's, in all
+    llm_context_chars: int = 150  # clauses shown to the model (the extractive answer's always are)
     llm_timeout: float = 120.0  # seconds, for a remote server
     prompts_dir: Path = PROJECT_ROOT / "prompts"
     openai_base_url: str = ""
