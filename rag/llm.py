@@ -56,7 +56,7 @@ refusal ::= "文件中没有找到这个问题的答案。"
 GRAMMAR_EN = r'''
 root ::= refusal | claim (" " claim)? (" " claim)?
 claim ::= body " "? cite cite? cite? "."
-body ::= ([^.\[\]\n] | "." [0-9])+
+body ::= ([^.\[\]\n] | [0-9] "." [0-9])+
 cite ::= "[" [1-9] "]"
 refusal ::= "The documents do not contain an answer to this question."
 '''

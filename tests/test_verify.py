@@ -118,6 +118,13 @@ def test_english_number_words_are_numbers() -> None:
     assert only(verify("It was the tenth forum [1].", ["第五届论坛在厦门举行。"])).unsupported == ("tenth",)
 
 
+def test_a_number_glued_to_a_full_stop_is_still_a_number() -> None:
+    # A small model wrote "…from 2018 onwards.1[1]": the 1 is no decimal part of anything.
+    claim = only(verify("It is based in Zhoushan from 2018 onwards.1[1].", ["舟山2018年起永久落户。"]))
+    assert claim.unsupported == ("1",)
+    assert only(verify("It grew 3.5 percent [1].", ["增长3.5%。"])).problem is None
+
+
 # --- citations ---------------------------------------------------------------------------
 
 
