@@ -19,6 +19,7 @@ from typing import Callable, Iterable, Sequence
 
 from rag.answering import Composer, Evidence
 from rag.extractive import Scored, snippet
+from rag.question import profile
 from rag.errors import ModelError
 from rag.types import Answer, Citation, Claim, Mode, Sentence, Verdict
 from rag.verify import check, verify
@@ -174,14 +175,14 @@ def finish(draft: Draft, composer: Composer, complete: bool = True) -> Answer:
     claims = [recite(c, paragraphs, draft.sources) if c.problem and c.markers and c.problem != "refusal" else c
               for c in verdict.claims]
     recited = sum(1 for a, b in zip(verdict.claims, claims) if a is not b and b.problem is None)
-    claims = [grounded(c, paragraphs) for c in claims]
+    ext = draft.extractive
+    asked = (ext.rewritten or "") + " " + ext.question
+    claims = [novel(grounded(c, paragraphs), asked) for c in claims]
     verdict = Verdict(tuple(claims), verdict.refusal)
     kept = list(verdict.kept)
-    ext = draft.extractive
     base = replace(ext, mode=Mode.GENERATIVE.value)
-    if kept and complete and (missing := disagreement(kept, ext)):
-        return replace(base, fallback=f"the generated answer does not give {missing!r}, which the cited "
-                                      "sentence answers with; this is the extractive answer")
+    if kept and complete and (missing := disagreement(kept, ext, draft.sources)):
+        return replace(base, fallback=f"{missing}; this is the extractive answer")
     if not kept:
         if verdict.refusal:
             reason = "the language model found no answer in the passages"
@@ -254,20 +255,49 @@ def grounded(claim: Claim, paragraphs: Sequence[str]) -> Claim:
     return replace(claim, problem=f"only {share:.0%} of its wording is in the paragraphs it cites")
 
 
-def disagreement(claims: Sequence[Claim], extractive: Answer) -> str | None:
-    """An answer the extractive sentences give (their highlighted numbers, dates or names)
-    that the generated sentences do not give too. A small model copies facts from passages
-    well but sometimes the wrong one (会晤 in 厦门 when the passage holding the answer says
-    榕), and it drops items of a list: the scorer's choice of sentences is the better judge
-    of which facts answer, so a generated answer must give every one of them."""
+_FUNCTION_WORDS = frozenset("a an the is was were are be been to of in on at by for from and or it its this that will with as".split())
+
+
+def novel(claim: Claim, asked: str) -> Claim:
+    """A sentence must say something the question does not: "文件[1][2]。" or "The summit
+    was to be held in [1]." restate the question and answer nothing, yet hold no fact the
+    verifier could find unsupported."""
+    if claim.problem is not None:
+        return claim
+    body = MARKERS.sub("", claim.text)
+    if re.search(r"[\u4e00-\u9fff]", body):
+        new = _pairs(body) - _pairs(asked) or set(re.findall(r"\d+", body)) - set(re.findall(r"\d+", asked))
+    else:
+        words = lambda text: {w.lower() for w in re.findall(r"[A-Za-z]+|\d+", text)}  # noqa: E731
+        new = words(body) - words(asked) - _FUNCTION_WORDS
+    return claim if new else replace(claim, problem="it says nothing the question does not")
+
+
+def disagreement(claims: Sequence[Claim], extractive: Answer, sources: Sequence[Source]) -> str | None:
+    """Why a generated answer may not replace the extractive one, or None.
+
+    The scorer's choice of sentences is the better judge of which facts answer: a small
+    model copies facts from passages well but sometimes from the wrong one (会晤 in 厦门 when
+    the passage holding the answer says 榕), and it drops items of a list or a document of
+    a cross-document answer. So a generated answer must cite the paragraph the extractive
+    answer leads with and every document it cites, and give every answer it highlights
+    (numbers, dates, names) and, for a list, every item it enumerates."""
     if not extractive.found:
         return None
+    cited = {(sources[m - 1].doc, sources[m - 1].paragraph) for c in claims for m in c.markers}
+    lead = extractive.citations[0]
+    if (lead.doc, lead.paragraph) not in cited:
+        return f"the generated answer does not cite {lead.title} ¶{lead.paragraph}, which the extractive answer leads with"
+    docs = {doc for doc, _ in cited}
+    for c in extractive.citations:
+        if c.doc not in docs:
+            return f"the generated answer does not cite {c.title}, which the extractive answer also draws on"
     said = "".join(MARKERS.sub("", x.text) for x in claims)
     asked = (extractive.rewritten or "") + extractive.question
-    for c in extractive.citations:
-        if c.span is None:
-            continue
-        key = c.quote[c.span[0] : c.span[1]].strip()
+    keys = [c.quote[c.span[0] : c.span[1]].strip() for c in extractive.citations if c.span is not None]
+    if profile(asked).wants_list:
+        keys += list_items(MARKERS.sub("", extractive.text))
+    for key in keys:
         if not key or key in said or key in asked:  # (what the question says is not its answer)
             continue
         digits = re.findall(r"\d+", key)
@@ -275,8 +305,21 @@ def disagreement(claims: Sequence[Claim], extractive: Answer) -> str | None:
             continue  # the same figure in other words (5至8名 / 5到8名)
         if not digits and not re.search(r"[\u4e00-\u9fff]", said):
             continue  # an English answer names things in English: nothing to compare
-        return key
+        return f"the generated answer does not give {key!r}, which the extractive answer gives"
     return None
+
+
+def list_items(text: str) -> list[str]:
+    """What must stand for each item of the enumerations (A、B、C) of a text: the items
+    between two 、 whole, and of the first and last only the two characters next to the
+    、 (where an item begins or ends in running text is not marked)."""
+    out = []
+    for run in re.findall(r"[^，。；：,;:“”（）()]*、[^，。；：,;:“”（）()]*", text):
+        items = run.split("、")
+        out.append(items[0][-2:])
+        out += [item for item in items[1:-1]]
+        out.append(items[-1][:2])
+    return [x for x in out if x]
 
 
 def finished_part(output: str) -> str:

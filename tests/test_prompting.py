@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from rag.errors import ModelError
-from rag.generative import Source, finished_part, load_template, render_prompt
+from rag.generative import Source, finished_part, list_items, load_template, novel, render_prompt
 from rag.settings import PROJECT_ROOT
-from rag.types import Sentence
+from rag.types import Claim, Sentence
 
 
 def _source(doc: str, number: int, texts: list[str], indexes: list[int], section: str = "一、友城 › （二）结好") -> Source:
@@ -76,3 +76,24 @@ def test_a_passage_shows_the_chosen_clauses_of_its_sentences() -> None:
 )
 def test_only_finished_sentences_are_verified_while_the_answer_grows(output: str, finished: str) -> None:
     assert finished_part(output) == finished
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "kept"),
+    [
+        ("文件[1][2]。", "哪两份文件提出要拓展与葡语系国家的合作？", False),
+        ("福建和舟山的文件[1][2]。", "哪两份文件提出要拓展与葡语系国家的合作？", True),
+        ("The summit was to be held in [1].", "In which city was the summit to be held?", False),
+        ("The summit was to be held in Xiamen [1].", "In which city was the summit to be held?", True),
+        ("交流会是第20届[1]。", "全国地方友协工作交流会是第几届？", True),  # only the figure is new
+    ],
+)
+def test_a_sentence_must_say_something_the_question_does_not(sentence: str, question: str, kept: bool) -> None:
+    claim = novel(Claim(sentence, (1,)), question)
+    assert (claim.problem is None) is kept
+
+
+def test_the_items_of_an_enumeration_are_what_a_list_answer_must_give() -> None:
+    text = "原侨务工作、海外华人华侨社团联谊、港澳事务等职责移出。"
+    assert list_items(text) == ["工作", "海外华人华侨社团联谊", "港澳"]
+    assert list_items("力争与俄罗斯和印度缔结省级友城") == []  # 和 joins words as well as items: not read
