@@ -297,11 +297,12 @@ def disagreement(claims: Sequence[Claim], extractive: Answer, sources: Sequence[
     keys = [c.quote[c.span[0] : c.span[1]].strip() for c in extractive.citations if c.span is not None]
     if profile(asked).wants_list:
         keys += list_items(MARKERS.sub("", extractive.text))
+    said_digits = set(re.findall(r"\d+", said))
     for key in keys:
         if not key or key in said or key in asked:  # (what the question says is not its answer)
             continue
         digits = re.findall(r"\d+", key)
-        if digits and all(d in re.findall(r"\d+", said) for d in digits):
+        if digits and all(d in said_digits for d in digits):
             continue  # the same figure in other words (5至8名 / 5到8名)
         if not digits and not re.search(r"[\u4e00-\u9fff]", said):
             continue  # an English answer names things in English: nothing to compare
@@ -317,7 +318,7 @@ def list_items(text: str) -> list[str]:
     for run in re.findall(r"[^，。；：,;:“”（）()]*、[^，。；：,;:“”（）()]*", text):
         items = run.split("、")
         out.append(items[0][-2:])
-        out += [item for item in items[1:-1]]
+        out += items[1:-1]
         out.append(items[-1][:2])
     return [x for x in out if x]
 
