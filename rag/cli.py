@@ -161,14 +161,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=["extractive", "generative"])
     p.set_defaults(func=cmd_ask)
 
-    p = with_docs(sub.add_parser("eval", help="evaluate on eval/questions.jsonl"))
+    p = with_docs(sub.add_parser("eval", help="evaluate on the development corpora (eval/corpora.json)"))
+    p.add_argument("--corpus", action="append", help="only this corpus (repeatable; default: every corpus)")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.add_argument("--report", type=Path, help="write the Markdown report here (default eval/report.md)")
     p.add_argument("--split", choices=["tune", "test", "all"], default="all")
     p.add_argument("--mode", choices=["extractive", "generative"])
-    p.add_argument("--questions", type=Path, help="question set (default eval/questions.jsonl)")
+    p.add_argument("--questions", type=Path, help="one question set over --docs instead of the corpora")
     p.add_argument("--no-baselines", action="store_true", help="skip the baseline pipelines")
-    p.add_argument("--calibrate", action="store_true", help="fit the abstention threshold on the tune split")
+    p.add_argument("--calibrate", action="store_true", help="fit the abstention model on the tune splits of every corpus")
     p.set_defaults(func=cmd_eval)
 
     p = with_docs(sub.add_parser("bench", help="measure speed"))

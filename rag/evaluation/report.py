@@ -12,7 +12,8 @@ from rag.settings import Settings
 _COLUMNS = (
     ("R@1", "recall_at_1"), ("R@5", "recall_at_5"), ("R@10", "recall_at_10"), ("MRR", "mrr"),
     ("nDCG@10", "ndcg_at_10"), ("cit P", "citation_precision"), ("cit R", "citation_recall"),
-    ("doc R (cross)", "document_recall"), ("answer acc", "answer_accuracy"), ("1st cit", "first_citation"),
+    ("doc R (cross)", "document_recall"), ("answer acc", "answer_accuracy"), ("lists", "list_accuracy"),
+    ("1st cit", "first_citation"),
     ("refusal", "refusal"), ("false ref", "false_refusal"), ("p50 ms", "latency_p50_ms"),
     ("p95 ms", "latency_p95_ms"), ("median chars", "median_answer_chars"),
 )
@@ -41,11 +42,34 @@ def summary_table(scores: Mapping[str, Scores]) -> str:
     return "\n".join(lines)
 
 
-def markdown(results: Mapping[str, Sequence[Record]], scores: Mapping[str, Scores], settings: Settings) -> str:
+_HEADLINE = (
+    ("acc", "answer_accuracy"), ("refusal", "refusal"), ("false ref", "false_refusal"), ("lists", "list_accuracy"),
+    ("1st cit", "first_citation"), ("R@5", "recall_at_5"), ("MRR", "mrr"), ("p50 ms", "latency_p50_ms"),
+)
+
+
+def corpus_summary(results: Mapping[str, Mapping[str, Sequence[Record]]]) -> str:
+    """The headline figures of the first pipeline, per corpus and split."""
+    head = "| corpus | split | n | " + " | ".join(c for c, _ in _HEADLINE) + " |"
+    lines = [head, "|---|---|---:|" + "---:|" * len(_HEADLINE)]
+    for corpus, pipelines in results.items():
+        records = next(iter(pipelines.values()))
+        for split in ("tune", "test", "all"):
+            chosen = [r for r in records if split == "all" or r.question.split == split]
+            if not chosen:
+                continue
+            s = score(chosen)
+            cells = [f"{getattr(s, a):.0f}" if a.endswith("_ms") else f"{getattr(s, a):.3f}" for _, a in _HEADLINE]
+            lines.append(f"| {corpus} | {split} | {s.n} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def markdown(corpus: str, results: Mapping[str, Sequence[Record]], scores: Mapping[str, Scores],
+             settings: Settings) -> str:
     main_name = next(iter(results))
     main = results[main_name]
-    out = ["# Evaluation report", "", f"Questions: {len(main)} ({sum(r.question.answerable for r in main)} answerable); "
-           f"corpus: `{settings.docs_dir.name}`; embedding model: `{settings.embedding_model}`.", "",
+    out = [f"# Corpus {corpus}", "", f"Questions: {len(main)} ({sum(r.question.answerable for r in main)} answerable); "
+           f"documents: `{settings.docs_dir}`; embedding model: `{settings.embedding_model}`.", "",
            "## Pipelines (all questions)", "", summary_table(scores), ""]
     for split in ("tune", "test"):
         rows = {name: score([r for r in recs if r.question.split == split]) for name, recs in results.items()}
@@ -68,11 +92,17 @@ def markdown(results: Mapping[str, Sequence[Record]], scores: Mapping[str, Score
     for r in failures:
         q = r.question
         expected = " + ".join("/".join(g) for g in q.answers) if q.answerable else "(abstain)"
-        gold = ", ".join(f"{d[:3]}¶{n}" for d, n in sorted(q.gold)) or "—"
-        cited = ", ".join(f"{d[:3]}¶{n}" for d, n in r.outcome.cited) or "—"
+        gold = ", ".join(f"{_short(d)}¶{n}" for d, n in sorted(q.gold)) or "—"
+        cited = ", ".join(f"{_short(d)}¶{n}" for d, n in r.outcome.cited) or "—"
         got = r.outcome.text.replace("\n", " ")
         out += [f"- **{q.id}** ({q.kind}, {q.split}) {q.question}",
                 f"  - expected: {expected}; gold: {gold}",
                 f"  - got ({'found' if r.outcome.found else 'abstained'}): {got[:300]}",
                 f"  - cited: {cited}; retrieved: {', '.join(f'{d[:3]}¶{n}' for d, n in r.outcome.ranked[:5])}"]
     return "\n".join(out) + "\n"
+
+
+def _short(doc: str) -> str:
+    """A document's name as failures list it: ``000`` for ``000_046afb06dad0268f.txt``, ``d2_01``."""
+    stem = doc.rsplit(".", 1)[0]
+    return stem if len(stem) <= 8 else stem.split("_")[0]

@@ -15,7 +15,7 @@ from rag.settings import PROJECT_ROOT, Settings
 Key = tuple[str, int]
 DEFAULT_QUESTIONS = PROJECT_ROOT / "eval" / "questions.jsonl"
 DEFAULT_REPORT = PROJECT_ROOT / "eval" / "report.md"
-SINGLE_FACT = ("number", "date", "name", "place")
+SINGLE_FACT = ("number", "date", "name", "place", "fact")
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,7 @@ class Scores:
     citation_recall: float
     document_recall: float  # cross-document questions only
     answer_accuracy: float
+    list_accuracy: float  # list questions answered with every item
     first_citation: float
     refusal: float  # on unanswerable questions
     false_refusal: float  # on answerable questions
@@ -97,6 +98,7 @@ def score(records: Sequence[Record]) -> Scores:
         citation_recall=M.mean(M.citation_recall(r.outcome.cited, ev(r)) for r in ans),
         document_recall=M.mean(M.document_recall(r.outcome.cited, set(r.question.gold_documents)) for r in cross),
         answer_accuracy=M.mean(r.correct for r in ans),
+        list_accuracy=M.mean(r.correct for r in ans if r.question.kind == "list"),
         first_citation=M.mean(bool(r.outcome.cited) and r.outcome.cited[0] in r.question.gold for r in ans),
         refusal=M.mean(not r.outcome.found for r in una),
         false_refusal=M.mean(not r.outcome.found for r in ans),
@@ -168,40 +170,59 @@ def assistant_pipeline(
 
 
 def run_cli(args: argparse.Namespace, settings: Settings) -> int:
-    """``rag eval``: run the pipelines, print the summary, write the report."""
-    from rag.assistant import Assistant
-    from rag.evaluation.report import markdown, summary_table
+    """``rag eval``: run the pipelines over each corpus, print the summary, write the report."""
+    from rag.evaluation.corpora import EvalCorpus, load_corpora, select
+    from rag.evaluation.report import corpus_summary, markdown, summary_table
 
-    questions = load_questions(args.questions or DEFAULT_QUESTIONS)
-    if args.split != "all":
-        questions = [q for q in questions if q.split == args.split]
-    assistant = Assistant(settings)
-    assistant.warm_up(progress=True)
+    if args.questions:  # one question set over the documents folder of --docs (or the settings)
+        corpora = [EvalCorpus(args.questions.stem, settings.docs_dir, args.questions)]
+    else:
+        corpora = select(load_corpora(), args.corpus)
     if args.calibrate:
-        from rag.evaluation.calibrate import calibrate
+        from rag.evaluation.calibrate import calibrate_cli
 
-        tune = [q for q in load_questions(args.questions or DEFAULT_QUESTIONS) if q.split == "tune"]
-        print(calibrate(run(assistant_pipeline(assistant, with_support=True), tune)))
-        return 0
-    if args.mode == "generative":  # side by side with the extractive answers it must not fall below
+        return calibrate_cli(corpora, settings)
+    sections, summaries = [], {}
+    for corpus in corpora:
+        results = evaluate_corpus(corpus, settings, args.split, args.mode, not args.no_baselines)
+        scores = {name: score(records) for name, records in results.items()}
+        summaries[corpus.name] = (results, scores)
+        sections.append(markdown(corpus.name, results, scores, settings.replace(docs_dir=corpus.docs)))
+    report_path = args.report or DEFAULT_REPORT
+    report_path.write_text("# Evaluation report\n\n" + "\n".join(sections), "utf-8")
+    if args.json:
+        print(json.dumps({c: {k: v.__dict__ for k, v in s.items()} for c, (_, s) in summaries.items()},
+                         ensure_ascii=False, indent=2))
+    else:
+        for name, (results, scores) in summaries.items():
+            print(f"## {name}\n{summary_table(scores)}\n")
+        print(corpus_summary({name: results for name, (results, _) in summaries.items()}))
+        print(f"\nreport: {report_path}")
+    return 0
+
+
+def evaluate_corpus(corpus, settings: Settings, split: str = "all", mode: str | None = None,
+                    baselines: bool = True) -> dict[str, list[Record]]:
+    """Every pipeline's records over one corpus's questions (of ``split``)."""
+    from rag.assistant import Assistant
+    from rag.evaluation.dataset import resolve
+
+    assistant = Assistant(settings.replace(docs_dir=corpus.docs))
+    assistant.warm_up(progress=True)
+    questions = resolve(load_questions(corpus.questions), assistant.corpus)
+    if split != "all":
+        questions = [q for q in questions if q.split == split]
+    if mode == "generative":  # side by side with the extractive answers it must not fall below
         results = {
             "hybrid generative": run(assistant_pipeline(assistant, mode="generative"), questions),
             "hybrid extractive": run(assistant_pipeline(assistant, mode="extractive"), questions),
         }
     else:
-        results = {"hybrid (ours)": run(assistant_pipeline(assistant, mode=args.mode), questions)}
-    if not args.no_baselines:
+        results = {"hybrid (ours)": run(assistant_pipeline(assistant, mode=mode), questions)}
+    if baselines:
         from rag.evaluation.baselines import tutorial_pipeline
 
         results["dense only"] = run(assistant_pipeline(assistant, "dense"), questions)
         results["BM25 only"] = run(assistant_pipeline(assistant, "lexical"), questions)
         results["tutorial (500/50 chunks)"] = run(tutorial_pipeline(assistant), questions)
-    scores = {name: score(records) for name, records in results.items()}
-    report_path = args.report or DEFAULT_REPORT
-    report_path.write_text(markdown(results, scores, settings), "utf-8")
-    if args.json:
-        print(json.dumps({k: v.__dict__ for k, v in scores.items()}, ensure_ascii=False, indent=2))
-    else:
-        print(summary_table(scores))
-        print(f"\nreport: {report_path}")
-    return 0
+    return results
