@@ -1,6 +1,7 @@
 """Section headings of Chinese government documents.
 
-The numbering hierarchy is conventional: 第一章 > 一、 > （一） > 1、/1. > （1）.
+The numbering hierarchy is conventional: 第一部分 > 第一章 > 第一节 > 一、 > （一） > 1、/1. > （1）,
+with articles and numbered tasks (第三条, 第10项) below whatever stands above them.
 A heading either stands alone on its line ("一、拓展对外交往渠道",
 "（一）完善机构机制，进一步提升外事能力建设。") or is run in: the heading is the
 first sentence and the paragraph goes on ("(五) 搭建平台。全力发展…",
@@ -14,13 +15,19 @@ from dataclasses import dataclass
 
 _NUM_CN = "一二三四五六七八九十百零〇两"
 
-# (level, pattern of the enumerator at the start of a line); full- and half-width forms.
+# (level, pattern of the enumerator at the start of a line); full- and half-width forms,
+# traditional characters too (第十節, 第10項). Only the order of levels matters: a heading
+# closes every open heading of its level or below.
 _ENUMERATORS: tuple[tuple[int, re.Pattern[str]], ...] = (
-    (0, re.compile(rf"^第[{_NUM_CN}\d]+[章节部分篇]\s*")),
-    (1, re.compile(rf"^[{_NUM_CN}]+\s*[、．.]\s*")),
-    (2, re.compile(rf"^[（(]\s*[{_NUM_CN}]+\s*[）)]\s*")),
-    (3, re.compile(r"^[0-9０-９]{1,2}\s*(?:[、，,]|[.．](?![0-9０-９]))\s*")),
-    (4, re.compile(r"^[（(]\s*[0-9０-９]{1,2}\s*[）)]\s*")),
+    (0, re.compile(rf"^第[{_NUM_CN}\d]+(?:部分|篇|编|編)\s*[:：]?\s*")),
+    (1, re.compile(rf"^第[{_NUM_CN}\d]+章\s*[:：]?\s*")),
+    (2, re.compile(rf"^第[{_NUM_CN}\d]+[节節]\s*[:：]?\s*")),
+    (3, re.compile(rf"^[{_NUM_CN}]+\s*[、．.]\s*")),
+    (4, re.compile(rf"^[（(]\s*[{_NUM_CN}]+\s*[）)]\s*")),
+    (5, re.compile(r"^[0-9０-９]{1,2}\s*(?:[、，,]|[.．](?![0-9０-９]))\s*")),
+    (6, re.compile(r"^[（(]\s*[0-9０-９]{1,2}\s*[）)]\s*")),
+    # Articles and numbered tasks: 第三条, 第10項：
+    (7, re.compile(rf"^第[{_NUM_CN}\d]+[条條项項]\s*[:：]?\s*")),
 )
 _MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+")
 _RUN_IN_END = re.compile(r"[。！？!?]")

@@ -12,7 +12,7 @@ from rag.headings import enumerator, parse_heading
 from rag.text import SENTENCE_END
 
 # Names of document genres that end a title line.
-_GENRE = r"(?:要点|规划|纲要|计划|总结|方案|意见|报告|办法|通知|决定|条例|规定|细则|公告|通报|批复|函|文件|安排|规则)"
+_GENRE = r"(?:要点|规划|纲要|计划|总结|方案|意见|报告|年报|公报|简报|纪要|说明|办法|通知|决定|条例|规定|细则|公告|通报|批复|函|文件|安排|规则)"
 TITLE_RE = re.compile(rf"{_GENRE}\s*(?:[（(][^（()）]{{1,20}}[）)])?$")
 OFFICE_RE = re.compile(r"(?:办公室|委员会|人民政府|领导小组|小组|厅|局|委|办|部|处|中心)$")
 DATE_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
@@ -73,6 +73,9 @@ def continues(paragraph: str, last_line: str, next_line: str) -> bool:
         return False
     if unbalanced(paragraph):
         return True
+    # A short label of the page (新闻详情) does not run on into a title or a heading.
+    if len(last) <= 8 and (is_title_like(next_line) or parse_heading(next_line.strip()) is not None):
+        return False
     if last[-1] in "）)":
         return False
     heading = parse_heading(last_line.strip())

@@ -6,16 +6,12 @@ import re
 from collections import Counter
 from typing import Sequence
 
+from rag.furniture import page_fields
 from rag.layout import DATE_RE, DOC_NUMBER_RE, ISO_DATE_RE, OFFICE_RE, TITLE_RE, is_date_line
-from rag.text import compact
-from rag.types import DocumentMeta
+from rag.places import PROVINCES, gazetteer, most_specific
+from rag.text import SENTENCE_END, compact, fold
+from rag.types import DocumentMeta, Removed
 
-# Provincial-level divisions: a gazetteer, not a list tuned to any corpus.
-PROVINCES = (
-    "北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽",
-    "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西",
-    "甘肃", "青海", "台湾", "内蒙古", "广西", "西藏", "宁夏", "新疆", "香港", "澳门",
-)
 _PROVINCE_RE = re.compile("(" + "|".join(sorted(PROVINCES, key=len, reverse=True)) + r")(?:省|市|自治区|特别行政区)?")
 _CITY_RE = re.compile(r"([\u4e00-\u9fff]{2,3}?)市")
 _FIVE_YEAR = {"十一五": (2006, 2010), "十二五": (2011, 2015), "十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030)}
@@ -25,38 +21,137 @@ _COVER_ENDINGS = ("通知", "文件")
 _HEAD_LINES = 40  # metadata lives in the front matter
 
 
-def extract_metadata(lines: Sequence[tuple[int, str]], body: str, fallback_title: str) -> DocumentMeta:
-    """``lines`` are (line number, text) of the content lines in order; ``body`` is all text."""
+def extract_metadata(
+    lines: Sequence[tuple[int, str]], body: str, fallback_title: str, removed: Sequence[Removed] = ()
+) -> DocumentMeta:
+    """``lines`` are (line number, text) of the content lines in order; ``body`` is all text;
+    ``removed`` the page furniture, whose source line and page fields (发布日期, 来源) say
+    where the page came from, when it was posted and who posted it."""
     head = [text for _, text in lines[:_HEAD_LINES]]
-    office = _office(head)
+    fields: dict[str, str] = {}
+    for r in removed:
+        if r.reason in ("page information", "page date"):
+            for k, v in page_fields(fold(r.text)).items():
+                fields.setdefault(k, v)
+    source = next((m.group(0) for r in removed if r.reason in ("source line", "web address")
+                   for m in [re.search(r"https?://\S+", r.text)] if m), None)
+    office = _office(head) or _issuer_field(fields)
     title = _title(head, office) or fallback_title
     number = next((m.group(0) for t in head for m in [DOC_NUMBER_RE.search(t)] if m), None)
-    years = _years(title)
+    date = _date(head) or _page_date(fields, removed)
+    years = _years(title) or ((int(date[:4]),) if date else ())
     return DocumentMeta(
         title=title,
         office=office,
         number=re.sub(r"\s+", "", number) if number else None,
-        date=_date(head),
-        region=_region(title, office, number, body),
+        date=date,
+        region=_region(title, office, head, body),
         period=_period(years),
         years=years,
+        source=source,
     )
 
 
+def _issuer_field(fields: dict[str, str]) -> str | None:
+    """The page's 来源 or 发布机构 when it names an office (市外办), not a newspaper or site."""
+    for key in ("发布机构", "信息来源", "来源"):
+        value = fields.get(key, "").split(" ")[0]
+        if 3 <= len(value) <= 30 and OFFICE_RE.search(value):
+            return compact(value)
+    return None
+
+
+def _page_date(fields: dict[str, str], removed: Sequence[Removed]) -> str | None:
+    for key in ("成文日期", "发文日期", "发布日期", "发布时间", "发表时间", "日期", "时间"):
+        if key in fields:
+            iso = _iso(fields[key])
+            if iso:
+                return iso
+    for r in removed:
+        if r.reason == "page date":
+            iso = _iso(r.text)
+            if iso:
+                return iso
+    return None
+
+
 def _title(head: list[str], office: str | None) -> str | None:
-    candidates = [
-        i for i, t in enumerate(head)
-        if len(t) <= 60 and TITLE_RE.search(t) and not t.endswith(_COVER_ENDINGS)
-        and not t.startswith("关于") and ":" not in t and "：" not in t and not t.startswith(("•", "-"))
-    ]
-    if not candidates:
-        quoted = next((m.group(1) for t in head for m in [re.search(r"印发.{0,3}《([^》]{4,60})》", t)] if m), None)
-        return compact(quoted) if quoted else None
-    title = compact(head[candidates[-1] if len(candidates) < 3 else _last_before_body(head, candidates)])
+    """The title: a line that ends like one (…工作要点, …年度报告) before the first body line;
+    else the page's headline; else such a line after a cover letter (关于印发…的通知 …
+    then the document itself); else the title a cover notice quotes (关于印发《…》的通知)."""
+    head = _joined_title_lines(head)
+    candidates = [i for i, t in enumerate(head) if _title_like(t)]
+    first_body = next((i for i, t in enumerate(head) if len(t) > 60), len(head))
+    before = [i for i in candidates if i < first_body]
+    if before:
+        chosen = before[-1] if len(before) < 3 else _last_before_body(head, before)
+    else:
+        quoted = next((m.group(1) for t in head[:_FIRST_LINES] if len(t) <= 90
+                       for m in [re.search(r"关于(?:印发|转发).{0,3}《([^》]{4,60})》.{0,4}通知$", t)] if m), None)
+        if quoted:
+            return compact(quoted)
+        headline = _headline(head)
+        if headline or not candidates:
+            return headline
+        chosen = candidates[-1] if len(candidates) < 3 else _last_before_body(head, candidates)
+    title = compact(head[chosen])
     # A title that starts with its year names no issuer; users cite it with the issuer.
     if office and re.match(r"^\d{4}", title):
         title = compact(office) + title
     return title
+
+
+def _enumerator(line: str):
+    from rag.headings import enumerator
+
+    return enumerator(line.strip())
+
+
+def _title_like(line: str) -> bool:
+    t = line.strip()
+    return (len(t) <= 60 and bool(TITLE_RE.search(fold(t))) and not t.endswith(_COVER_ENDINGS)
+            and not t.startswith(("关于印发", "关于转发", "印发")) and ":" not in t and "：" not in t
+            and not t.startswith(("•", "-")) and _enumerator(t) is None)
+
+
+_FIRST_LINES = 8  # a page's headline stands within its first lines
+_SENTENCE_MARKS = re.compile(rf"[{SENTENCE_END}，,]")
+
+
+def _joined_title_lines(head: list[str]) -> list[str]:
+    """The head with a title that a line break split put back on one line: a short line
+    that is no title on its own, followed by one that ends like a title
+    (关于友城工作推动区域性国际中心城市 / 建设情况的专项工作报告)."""
+    out, i = [], 0
+    while i < len(head):
+        a = head[i]
+        b = head[i + 1] if i + 1 < len(head) else ""
+        opening = a.startswith("关于") or OFFICE_RE.search(a) or a.endswith(("的", "和", "与", "及", "、"))
+        if (b and opening and len(a) + len(b) <= 60 and not TITLE_RE.search(fold(a)) and TITLE_RE.search(fold(b))
+                and not _SENTENCE_MARKS.search(a + b) and not re.search(r"\d{4}\s*年\s*\d{1,2}\s*月", a)
+                and _enumerator(b) is None):
+            out.append(a + b)
+            i += 2
+            continue
+        out.append(a)
+        i += 1
+    return out
+
+
+def _headline(head: list[str]) -> str | None:
+    """A headline without a genre word (聚力在对外交往上实现深层次突破, 市外办): the first short
+    line of the page that is no sentence, heading, date or field."""
+    from rag.layout import is_doc_number_line
+
+    for t in head[:3]:
+        line = t.strip()
+        if (2 <= len(line) <= 40 and not _SENTENCE_MARKS.search(line) and not _enumerator(line)
+                and not is_doc_number_line(line) and re.sub(r"\s", "", line) not in ("目录", "正文")
+                and not is_date_line(line) and not re.search(r"[|｜]", line) and not line[0].isdigit()
+                and not line.endswith(_COVER_ENDINGS + ("网", "网站", "门户")) and not re.search(r"[:：]\s*$", line)
+                and not line.startswith(("(", "（"))):
+            return compact(line)
+    return None
 
 
 def _last_before_body(head: list[str], candidates: list[int]) -> int:
@@ -79,8 +174,8 @@ def _office(head: list[str]) -> str | None:
         if m:
             return compact(m.group(1).strip())
     for t in head:  # an issuer at the start of the title: "省外事侨务办公室XX年工作总结…"
-        m = re.match(r"^(.{3,20}?(?:办公室|委员会|人民政府|厅|局))", t)
-        if m and TITLE_RE.search(t):
+        m = re.match(r"^(.{3,24}(?:办公室|委员会|人民政府|厅|局))(?=\s*(?:\d|XX|关于|[(（]))", t)
+        if m and TITLE_RE.search(fold(t)):
             return compact(m.group(1))
     return None
 
@@ -104,27 +199,64 @@ def _iso(text: str) -> str | None:
     return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
-def _region(title: str, office: str | None, number: str | None, body: str) -> str | None:
+def _region(title: str, office: str | None, head: list[str], body: str) -> str | None:
+    """Where the document is from: the place its title or issuer names, else the place a
+    line of the page names as its issuer (温州市人民政府外事办公室, 烟台市外事工作, 中共X市委), when
+    one place does so most. Never a place merely mentioned in the text (a city's report that
+    speaks of 香港 is not from 香港): unknown instead, and unknown clashes with nothing."""
     for source in (title, office or ""):
-        found = _place_in(source)
+        found = most_specific(fold(source))
         if found:
             return found
-    counts = Counter(m.group(1) for m in _PROVINCE_RE.finditer(body))
-    if counts:
-        name, n = counts.most_common(1)[0]
-        if n >= 2:
-            return name
+    places = gazetteer()
+    unnamed = _unnamed_level(title, office)
+    if unnamed:  # 省外事侨务办公室…工作总结: the province (or city) the text speaks of most
+        mentions = Counter(p.name for _, _, p in _places(fold(body)) if (p.kind == "province") == (unnamed == "省")
+                           and p.name not in ("香港", "澳门", "台湾"))
+        if mentions:
+            (name, n), *rest = mentions.most_common(2)
+            if n >= 2 and (not rest or n >= 2 * rest[0][1]):
+                return name
+    text = fold(body)
+    counts = Counter(p.name for _, end, p in _places(text) if _ISSUER_RE.match(text, end))
+    first = fold("".join(head[:3]))
+    for _, end, p in _places(first):
+        if _ISSUER_RE.match(first, end):
+            counts[p.name] += 2  # an issuer in the first lines of the page
+    if not counts:
+        return None
+    (name, n), *rest = counts.most_common(2)
+    if n >= 2 and (not rest or n > rest[0][1]):
+        return name
     return None
+
+
+def _unnamed_level(title: str, office: str | None) -> str | None:
+    """省 or 市 when the issuer is named by its level alone (省外事侨务办公室, 市外办2018年…)."""
+    for text in (office or "", title):
+        m = re.match(r"^(?:中共)?([省市])(?:委|人民政府|政府)?(?:外|侨|港澳)", text)
+        if m:
+            return m.group(1)
+    return None
+
+
+def _places(text: str):
+    from rag.places import places_in
+
+    return places_in(text)
+
+
+# A place as the issuer or subject of the document's own work: 温州市人民政府外事办公室,
+# 烟台市外事工作, 聊城外事系统, 中共宿州市委, 省外办 of a province.
+_ISSUER_RE = re.compile(
+    r"(?:省|市|县|自治区)?(?:人民政府|政府|委员会|市委|省委|县委)?"
+    r"(?:外事办公室|外事办|外办|外侨办|外事侨务办公室|外事工作|外事系统|人民政府外事|委外办|外事委员会)"
+)
 
 
 def _place_in(text: str) -> str | None:
     """The most specific place an issuer or title names: a city before its province."""
-    province = _PROVINCE_RE.search(text)
-    rest = _PROVINCE_RE.sub("", text)
-    city = _CITY_RE.search(rest)
-    if city and city.group(1) not in PROVINCES:
-        return city.group(1)
-    return province.group(1) if province else None
+    return most_specific(fold(text))
 
 
 def years_named(text: str) -> tuple[int, ...]:

@@ -8,14 +8,15 @@ from pathlib import Path
 
 from rag.decoding import decode
 from rag.errors import DocumentError
-from rag.furniture import furniture_reason, is_stray_number
+from rag.furniture import furniture_reason, is_stray_number, split_page_line
 from rag.headings import parse_heading, strip_emphasis
 from rag.layout import TITLE_RE, continues
 from rag.metadata import extract_metadata
-from rag.text import compact
+from rag.text import compact, fold
 from rag.types import Document, Paragraph, Removed
 
 SUFFIXES = (".txt", ".md")
+_HEAD_COUNTERS = 8  # lines at the top of a page where a bare number is a counter
 
 
 def read_document(path: Path | str) -> Document:
@@ -34,7 +35,7 @@ def parse_document(name: str, text: str, fingerprint: str = "", encoding: str = 
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     content, removed = _content_lines(lines)
     blocks = _join_blocks(content)
-    meta = extract_metadata(content, "\n".join(t for _, t in content), Path(name).stem)
+    meta = extract_metadata(content, "\n".join(t for _, t in content), Path(name).stem, removed)
     paragraphs = _paragraphs(name, blocks, meta.title)
     return Document(name, meta, tuple(paragraphs), fingerprint, encoding, tuple(removed))
 
@@ -47,11 +48,26 @@ def _content_lines(lines: list[str]) -> tuple[list[tuple[int, str]], list[Remove
         line = raw.strip().strip("\ufeff\u200b").strip()
         if not line:
             continue
-        reason = furniture_reason(line)
+        folded = fold(line)
+        glued = split_page_line(folded)
+        if glued is not None:  # page fields with the title after them: the title stays
+            cut = len(glued[0])
+            removed.append(Removed(number, line[:cut].strip(), "page information"))
+            content.append((number, line[cut:].strip()))
+            continue
+        reason = furniture_reason(folded)
         if reason:
             removed.append(Removed(number, line, reason))
         else:
             content.append((number, line))
+    # A bare number among the page's first lines is a view counter, not content.
+    for i, (number, line) in enumerate(content[: min(_HEAD_COUNTERS, len(content) - 1)]):
+        previous = content[i - 1][1] if i else ""
+        if (is_stray_number(line) and 3 <= len(line) <= 7 and not 1900 <= int(line) <= 2100
+                and not previous[-1:].isdigit()):
+            removed.append(Removed(number, line, "page counter"))
+            content[i] = (number, "")
+    content = [(n, t) for n, t in content if t]
     # A bare number closing the file is a counter the page left behind, not content.
     if content and is_stray_number(content[-1][1]):
         number, line = content.pop()

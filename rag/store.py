@@ -27,7 +27,7 @@ import numpy as np
 from rag.errors import IndexStateError
 from rag.types import Chunk, Document, DocumentMeta, Paragraph, Removed, Sentence
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: page furniture, headlines and regions read anew
 MANIFEST = "manifest.json"
 DATA_FILES = ("documents.jsonl", "chunks.jsonl", "chunks.faiss", "sentences.jsonl", "vectors.npy", "vector_keys.json")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Sentence-final marks in Chinese and Western text. A closing quote or bracket that
 # follows one belongs to the same sentence (…服务。” starts no new sentence).
@@ -45,3 +46,28 @@ def normalize_for_match(text: str) -> str:
 
 def is_cjk(ch: str) -> bool:
     return bool(re.match(rf"[{_CJK}]", ch))
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    import opencc  # OpenCC's compiled tables: traditional to simplified
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=65536)
+def _fold_char(ch: str) -> str:
+    out = _converter().convert(ch)
+    return out if len(out) == 1 else ch
+
+
+def fold(text: str) -> str:
+    """``text`` in simplified characters, character for character, so that offsets into the
+    folded text are offsets into the original (quotes stay verbatim in the original).
+    Matching, tokenizing and the patterns read the folded form; 國際 matches 国际."""
+    if text.isascii():
+        return text
+    out = _converter().convert(text)
+    if len(out) == len(text):
+        return out
+    return "".join(_fold_char(ch) for ch in text)  # a phrase rule changed the length: per character

@@ -31,6 +31,7 @@ class DocumentMeta:
     region: str | None = None  # 福建, 厦门, 湖南, 舟山, 江西 …
     period: str | None = None  # e.g. "2016-2020" or "2017"
     years: tuple[int, ...] = ()  # every year the document is about, for filters
+    source: str | None = None  # the web address a saved page came from (its 来源: line)
 
     @property
     def label(self) -> str:

@@ -33,7 +33,7 @@ def test_the_development_corpora_include_the_seeds_and_documents_beyond_them() -
 
 def test_each_set_is_large_enough_and_ids_are_unique(corpus_and_questions) -> None:
     name, _, questions = corpus_and_questions
-    assert len(questions) >= 100, name
+    assert len(questions) >= 60, name
     ids = [q.id for q in questions]
     assert len(set(ids)) == len(ids), [i for i, n in Counter(ids).items() if n > 1]
     assert all(q.question.strip() for q in questions)
@@ -44,7 +44,7 @@ def test_answerable_unanswerable_and_list_questions_are_in_both_splits(corpus_an
     _, _, questions = corpus_and_questions
     seen = Counter((q.kind, q.split) for q in questions)
     for kind in ("unanswerable", "list", "english", "crossdoc"):
-        assert seen[(kind, "tune")] >= 3 and seen[(kind, "test")] >= 3, kind
+        assert seen[(kind, "tune")] >= 2 and seen[(kind, "test")] >= 2, kind
 
 
 def test_near_misses_are_a_real_share_of_each_set(corpus_and_questions) -> None:

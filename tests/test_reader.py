@@ -255,7 +255,9 @@ def test_download_site_furniture_of_004_is_removed_with_reasons() -> None:
 def test_breadcrumb_and_trailing_counter_of_002_are_removed() -> None:
     doc = seed("002")
     removed = {r.text: r for r in doc.removed}
-    assert set(removed) == {"首页>信息公开>规划计划", "7116447"}
+    # The page's empty fields go too; its filled ones (索引号, 发文日期) stay as front matter.
+    assert set(removed) == {"首页>信息公开>规划计划", "7116447", "• 题裁分类:", "• 主题分类:", "• 主题词:"}
+    assert {removed[t].reason for t in ("• 题裁分类:", "• 主题分类:", "• 主题词:")} == {"page information"}
     assert removed["首页>信息公开>规划计划"].line == 1
     assert not any("7116447" in p.text or "首页>" in p.text for p in doc.paragraphs)
     # Content with numbers stays: the index number of the page and the figures of the text.

@@ -1,0 +1,90 @@
+"""Chinese places: provinces (a fixed gazetteer) and cities and counties (from CC-CEDICT).
+
+A city is named without its 市 as often as with it (佛山:奋力推动…, 温州外事宝), so a regex
+on 市 misses most of them. CC-CEDICT glosses every prefecture-level city and county with
+where it lies (/Foshan prefecture-level city in Guangdong/): those entries are the
+gazetteer. Only words CC-CEDICT gives as proper names count, so 东方 (also /the East/)
+is no place, and neither is 和平 (a county as 和平县, /peace/ alone).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Provincial-level divisions.
+PROVINCES = (
+    "北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽",
+    "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西",
+    "甘肃", "青海", "台湾", "内蒙古", "广西", "西藏", "宁夏", "新疆", "香港", "澳门",
+)
+_PROVINCES_EN = (
+    "Beijing|Tianjin|Shanghai|Chongqing|Hebei|Shanxi|Liaoning|Jilin|Heilongjiang|Jiangsu|Zhejiang|Anhui|Fujian|"
+    "Jiangxi|Shandong|Henan|Hubei|Hunan|Guangdong|Hainan|Sichuan|Guizhou|Yunnan|Shaanxi|Gansu|Qinghai|Taiwan|"
+    "Inner Mongolia|Guangxi|Tibet|Ningxia|Xinjiang"
+)
+_GLOSS = re.compile(
+    rf"^[A-Z][^/]{{0,40}}?\b(city|county|district|municipality|autonomous prefecture|league|banner)\b[^/]*?\b({_PROVINCES_EN})\b"
+)
+_PROVINCE_EN = dict(zip(_PROVINCES_EN.split("|"), ("北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 "
+                                                   "江西 山东 河南 湖北 湖南 广东 海南 四川 贵州 云南 陕西 甘肃 青海 台湾 "
+                                                   "内蒙古 广西 西藏 宁夏 新疆").split()))
+_SUFFIXES = ("市", "县", "自治州", "州", "盟")
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str  # as written without its suffix: 佛山, 石家庄
+    kind: str  # "province", "city", "county", "district"
+    province: str  # the province it lies in (itself for a province)
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> dict[str, Place]:
+    """Every province, and every city and county CC-CEDICT places in a province, by name."""
+    from rag.cedict import _HEAD, _text, proper_names
+
+    proper = proper_names()
+    words = {m.group(1) for m in _HEAD.finditer(_text())}
+    out: dict[str, Place] = {}
+    for m in _HEAD.finditer(_text()):
+        word, gloss = m.group(1), m.group(3)
+        g = _GLOSS.match(gloss)
+        if not g or not 2 <= len(word) <= 5 or word not in proper:
+            continue
+        kind = {"municipality": "city", "league": "city", "banner": "county", "autonomous prefecture": "city"}.get(
+            g.group(1), g.group(1))
+        province = _PROVINCE_EN[g.group(2)]
+        name = word
+        for suffix in _SUFFIXES:  # 张家界市 -> 张家界; two characters stay whole (沙县)
+            if word.endswith(suffix) and len(word) - len(suffix) >= 2:
+                name = word[: -len(suffix)]
+                break
+        if (kind == "district" and name != word) or (name != word and name in words and name not in proper):
+            continue  # 和平县 is a county, but 和平 is /peace/
+        out.setdefault(name, Place(name, kind, province))
+    for p in PROVINCES:
+        out[p] = Place(p, "province", p)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _pattern() -> re.Pattern[str]:
+    names = sorted(gazetteer(), key=len, reverse=True)
+    return re.compile("|".join(re.escape(n) for n in names))
+
+
+def places_in(text: str) -> list[tuple[int, int, Place]]:
+    """The Chinese places ``text`` names, left to right, longest name first at each point."""
+    table = gazetteer()
+    return [(m.start(), m.end(), table[m.group()]) for m in _pattern().finditer(text)]
+
+
+def most_specific(text: str) -> str | None:
+    """The most specific place ``text`` names: the first city or county before a province."""
+    found = places_in(text)
+    local = [p for _, _, p in found if p.kind != "province" and p.province not in ("香港", "澳门", "台湾")]
+    if local:
+        return local[0].name
+    return found[0][2].name if found else None
