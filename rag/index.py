@@ -25,7 +25,7 @@ from rag.chunking import chunk_document
 from rag.corpus import Corpus
 from rag.errors import IndexStateError
 from rag.store import FORMAT_VERSION, Manifest
-from rag.text import split_sentences
+from rag.text import fold, split_sentences
 from rag.types import Chunk, Document, Sentence
 
 log = logging.getLogger("rag")
@@ -54,7 +54,7 @@ class BuildReport:
 
 
 def sentence_key(sentence: Sentence) -> str:
-    return hashlib.sha256(("sentence\0" + sentence.text).encode("utf-8")).hexdigest()
+    return hashlib.sha256(("sentence\0" + fold(sentence.text)).encode("utf-8")).hexdigest()
 
 
 def corpus_sentences(documents: Sequence[Document]) -> list[Sentence]:
@@ -128,7 +128,7 @@ def build_index(
     chunks = [c for d in corpus.documents for c in chunk_document(d, chunk_max_chars)]
     sentences = corpus_sentences(corpus.documents)
     previous = _previous_vectors(directory, embedder)
-    wanted = {c.id: c.embed_text for c in chunks} | {sentence_key(s): s.text for s in sentences}
+    wanted = {c.id: c.embed_text for c in chunks} | {sentence_key(s): fold(s.text) for s in sentences}
     missing = [k for k in wanted if k not in previous]
     table = {k: previous[k] for k in wanted if k in previous}
     table.update(zip(missing, _embed(embedder, [wanted[k] for k in missing], progress)))

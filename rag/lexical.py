@@ -12,6 +12,8 @@ from typing import Sequence
 
 import numpy as np
 
+from rag.text import fold
+
 _NUMBER_UNIT_RE = re.compile(
     r"\d+(?:\.\d+)?\s*(?:%|‰|亿美元|万美元|亿元|万元|美元|元|亿|万|千|百|个|对|批次|批|人次|名|人|家|项|次|"
     r"小时|天|周年|年|月|日|届|国|所|场|期|座|位|余|倍|条|件|套|部|篇|期|所|场)"
@@ -41,7 +43,7 @@ def _is_word(token: str) -> bool:
 
 def tokenize(text: str) -> list[str]:
     """Tokens for BM25, from a question or a passage alike."""
-    norm = unicodedata.normalize("NFKC", text).lower()
+    norm = unicodedata.normalize("NFKC", fold(text)).lower()
     tokens: list[str] = []
     for token in _segment(norm):
         token = token.strip()

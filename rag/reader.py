@@ -60,11 +60,11 @@ def _content_lines(lines: list[str]) -> tuple[list[tuple[int, str]], list[Remove
             removed.append(Removed(number, line, reason))
         else:
             content.append((number, line))
-    # A bare number among the page's first lines is a view counter, not content.
+    # A bare number right after the page's furniture at its top is a view counter.
+    removed_lines = {r.line for r in removed}
     for i, (number, line) in enumerate(content[: min(_HEAD_COUNTERS, len(content) - 1)]):
-        previous = content[i - 1][1] if i else ""
         if (is_stray_number(line) and 3 <= len(line) <= 7 and not 1900 <= int(line) <= 2100
-                and not previous[-1:].isdigit()):
+                and _after_furniture(lines, number, removed_lines)):
             removed.append(Removed(number, line, "page counter"))
             content[i] = (number, "")
     content = [(n, t) for n, t in content if t]
@@ -74,6 +74,14 @@ def _content_lines(lines: list[str]) -> tuple[list[tuple[int, str]], list[Remove
         removed.append(Removed(number, line, "stray trailing number"))
     removed.sort(key=lambda r: r.line)
     return content, removed
+
+
+def _after_furniture(lines: list[str], number: int, removed_lines: set[int]) -> bool:
+    """Whether the last non-blank line before line ``number`` was removed as furniture."""
+    for n in range(number - 1, 0, -1):
+        if lines[n - 1].strip():
+            return n in removed_lines
+    return True
 
 
 def _join_blocks(content: list[tuple[int, str]]) -> list[tuple[int, int, str]]:

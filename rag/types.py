@@ -129,9 +129,12 @@ class Chunk:
 
 
 def embed_text(title: str, section: tuple[str, ...], text: str) -> str:
-    """What is embedded for a piece of text: its title and section path give it context."""
+    """What is embedded for a piece of text: its title and section path give it context;
+    traditional characters are folded to simplified, as questions are asked."""
+    from rag.text import fold
+
     context = SECTION_SEPARATOR.join((title,) + section)
-    return f"{context}\n{text}" if context else text
+    return fold(f"{context}\n{text}" if context else text)
 
 
 @dataclass(frozen=True)

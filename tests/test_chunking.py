@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rag.text import fold
 from rag.chunking import DEFAULT_MAX_CHARS, chunk_document
 from rag.reader import parse_document, read_document
 from rag.types import Chunk, Document
@@ -27,7 +28,7 @@ def check_chunks(doc: Document, chunks: list[Chunk], max_chars: int) -> None:
         assert c.paragraphs == tuple(sorted(set(c.paragraphs)))
         assert {doc.paragraph(n).section for n in c.paragraphs} == {c.section}
         assert c.id == hashlib.sha256(c.embed_text.encode("utf-8")).hexdigest()
-        assert c.embed_text.endswith("\n" + c.text)
+        assert c.embed_text.endswith("\n" + fold(c.text))  # traditional and variant forms folded
     # Walk the pieces of all chunks in order: they must spell out each paragraph in turn,
     # each piece inside a chunk that lists its paragraph.
     pieces = [(c, piece) for c in chunks for piece in c.text.split("\n")]
