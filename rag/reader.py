@@ -63,8 +63,10 @@ def _content_lines(lines: list[str]) -> tuple[list[tuple[int, str]], list[Remove
     # A bare number right after the page's furniture at its top is a view counter.
     removed_lines = {r.line for r in removed}
     for i, (number, line) in enumerate(content[: min(_HEAD_COUNTERS, len(content) - 1)]):
+        before, after = content[i - 1][1] if i else "", content[i + 1][1]
         if (is_stray_number(line) and 3 <= len(line) <= 7 and not 1900 <= int(line) <= 2100
-                and _after_furniture(lines, number, removed_lines)):
+                and _after_furniture(lines, number, removed_lines)
+                and not before[-1:].isdigit() and not re.match(r"[\d年月日%％万亿千百个名项次届.．]", after)):
             removed.append(Removed(number, line, "page counter"))
             content[i] = (number, "")
     content = [(n, t) for n, t in content if t]
