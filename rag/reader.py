@@ -16,7 +16,6 @@ from rag.text import compact, fold
 from rag.types import Document, Paragraph, Removed
 
 SUFFIXES = (".txt", ".md")
-_HEAD_COUNTERS = 8  # lines at the top of a page where a bare number is a counter
 
 
 def read_document(path: Path | str) -> Document:
@@ -60,30 +59,12 @@ def _content_lines(lines: list[str]) -> tuple[list[tuple[int, str]], list[Remove
             removed.append(Removed(number, line, reason))
         else:
             content.append((number, line))
-    # A bare number right after the page's furniture at its top is a view counter.
-    removed_lines = {r.line for r in removed}
-    for i, (number, line) in enumerate(content[: min(_HEAD_COUNTERS, len(content) - 1)]):
-        before, after = content[i - 1][1] if i else "", content[i + 1][1]
-        if (is_stray_number(line) and 3 <= len(line) <= 7 and not 1900 <= int(line) <= 2100
-                and _after_furniture(lines, number, removed_lines)
-                and not before[-1:].isdigit() and not re.match(r"[\d年月日%％万亿千百个名项次届.．]", after)):
-            removed.append(Removed(number, line, "page counter"))
-            content[i] = (number, "")
-    content = [(n, t) for n, t in content if t]
     # A bare number closing the file is a counter the page left behind, not content.
     if content and is_stray_number(content[-1][1]):
         number, line = content.pop()
         removed.append(Removed(number, line, "stray trailing number"))
     removed.sort(key=lambda r: r.line)
     return content, removed
-
-
-def _after_furniture(lines: list[str], number: int, removed_lines: set[int]) -> bool:
-    """Whether the last non-blank line before line ``number`` was removed as furniture."""
-    for n in range(number - 1, 0, -1):
-        if lines[n - 1].strip():
-            return n in removed_lines
-    return True
 
 
 def _join_blocks(content: list[tuple[int, str]]) -> list[tuple[int, int, str]]:
