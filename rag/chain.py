@@ -20,7 +20,7 @@ from rag.errors import ModelError
 from rag.generative import Draft, Message, Source, finish, generate, render_prompt, select_sources
 from rag.llm import Generator
 from rag.followup import rewrite
-from rag.question import profile
+from rag.question import QuestionProfile, profile
 from rag.retrieval import Filters, Retrieval, Retriever
 from rag.types import Answer, Mode
 
@@ -42,6 +42,7 @@ class Step:
     on_token: Callable[[str], None] | None = None  # generative mode: each generated piece of text
     on_sources: Callable[[Sequence[Source]], None] | None = None  # generative mode: the prompt's passages
     standalone: str = ""
+    profile: QuestionProfile | None = None  # the standalone question, read once
     retrieval: Retrieval | None = None
     answer: Answer | None = None
     draft: Draft | None = None  # generative mode: the model's output before verification
@@ -85,15 +86,16 @@ def build_chain(retriever: Retriever, composer: Composer, generation: Generation
     from langchain_core.runnables import RunnableLambda
 
     def condense(step: Step) -> Step:
-        return replace(step, standalone=rewrite(step.question, step.history))
+        standalone = rewrite(step.question, step.history)
+        return replace(step, standalone=standalone, profile=profile(standalone))
 
     def retrieve(step: Step) -> Step:
-        wide = profile(step.question).cross_document
+        wide = step.profile.cross_document or profile(step.question).cross_document
         depth = max(step.k, composer.weights.paragraphs, CROSS_DOCUMENT_DEPTH if wide else RETRIEVAL_DEPTH)
-        return replace(step, retrieval=retriever.search(step.standalone, depth, step.filters))
+        return replace(step, retrieval=retriever.search(step.standalone, depth, step.filters, step.profile))
 
     def answer(step: Step) -> Step:
-        evidence = composer.evidence(step.question, step.standalone, step.retrieval)
+        evidence = composer.evidence(step.question, step.standalone, step.retrieval, step.profile)
         extractive = composer.compose(step.question, step.standalone, step.retrieval, evidence)
         if step.mode is not Mode.GENERATIVE:
             return replace(step, answer=extractive)

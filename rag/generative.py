@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from rag.answering import Composer, Evidence
-from rag.extractive import Scored, snippet
+from rag.reading import Scored, snippet
 from rag.question import profile
 from rag.errors import ModelError
 from rag.types import Answer, Citation, Claim, Mode, Sentence, Verdict
@@ -77,6 +77,7 @@ def select_sources(
     window the extractive answer quotes)."""
     retriever = composer.retriever
     question = extractive.rewritten or extractive.question
+    weights = retriever.term_weights(question)
     by_key: dict[tuple[str, int], list[tuple[Sentence, str]]] = {}
     order: list[tuple[str, int]] = []
     used = 0
@@ -90,7 +91,7 @@ def select_sources(
             return
         if len(chosen) >= SENTENCES_PER_SOURCE or any(s.index == sentence.index for s, _ in chosen):
             return
-        shown = snippet(scored, question, evidence.profile, retriever, composer.weights.snippet_chars).snippet
+        shown = snippet(scored, evidence.profile, weights, composer.weights.snippet_chars).snippet
         if not required and used + len(shown) > budget:
             return
         if key not in by_key:

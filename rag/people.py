@@ -40,9 +40,14 @@ _BEFORE = re.compile(r"([\u4e00-\u9fff·]{2,3})(?=书记|省长|市长|部长|�
 _BEFORE_ETC = re.compile(rf"([\u4e00-\u9fff·]{{2,4}})等[\u4e00-\u9fff]{{0,6}}(?:{_T})")
 
 
+# 谁 asks for a person wherever it stands (由谁率领, 是谁作的报告), but not in 谁家/谁的, and 由谁担任
+# is answered by an office as often as by a name.
+_WHO_ZH = re.compile(r"(?<![对向])谁(?![家的]|担任|兼任)|哪位")
+
+
 def asks_for_person(question: str) -> bool:
     """Whether the question asks who someone is (their name), not what or which body."""
-    return bool(_PERSON_Q_ZH.search(question) or _PERSON_Q_EN.search(question))
+    return bool(_PERSON_Q_ZH.search(question) or _PERSON_Q_EN.search(question) or _WHO_ZH.search(question))
 
 
 @lru_cache(maxsize=256)  # asked once per scored sentence of a question
@@ -67,6 +72,74 @@ def _english_titles() -> dict[str, frozenset[str]]:
     return {t: frozenset(g) for t, g in out.items()}
 
 
+# Common surnames (a fixed list, as in any Chinese name recogniser): a name written after its
+# title starts with one (市长张三 names 张三; 秘书长出席会议 names nobody).
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖"
+    "贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷"
+    "詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农"
+    "司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池"
+    "查麻苑迟邝"
+)
+
+
+def _name_after_title(text: str, m: re.Match) -> tuple[int, int] | None:
+    """The name a match of a title followed by characters holds: a surname and one or two
+    characters, cut where the words after it begin (市长张三出席 -> 张三)."""
+    import rjieba
+
+    a = m.start(1)
+    if text[a] not in SURNAMES:
+        return None
+    words = rjieba.cut(text[a: a + 6])
+    first = words[0] if words else ""
+    if 2 <= len(first) <= 3:
+        return a, a + len(first)
+    if len(first) == 1 and len(words) > 1 and 1 <= len(words[1]) <= 2 and words[1][0] not in _NOT_NAME_START:
+        return a, a + 1 + len(words[1])
+    return None
+
+
+def person_spans(text: str, question: str = "") -> list[tuple[int, int]]:
+    """Where ``text`` names a person the question does not already name, when it speaks of
+    the office the question describes them by (none otherwise)."""
+    titles = asked_titles(question)
+    if titles and not any(t in text for t in titles):
+        return []
+    asked = re.sub(r"\s+", "", question)
+    out = []
+    for m in _AFTER.finditer(text):
+        span = _name_after_title(text, m)
+        if span and text[span[0]: span[1]][:2] not in asked:
+            out.append(span)
+    for m in _BEFORE.finditer(text):
+        name = m.group(1)
+        if name[-1] not in _NOT_NAME_END and not set(name) & _NOT_NAME_START and name[-2:] not in asked:
+            out.append(m.span(1))
+    for m in _BEFORE_ETC.finditer(text):
+        name = m.group(1)
+        if not set(name) & _NOT_NAME_START and name[-2:] not in asked:
+            out.append(m.span(1))
+    for p in names().people:
+        at = text.find(p)
+        if at >= 0 and p not in asked:
+            out.append((at, at + len(p)))
+    if not titles:  # no office asked about: a name that acts (沈裕谋在总结…时指出, 张涛介绍)
+        for m in _ACTING.finditer(text):
+            if text[m.start()] in SURNAMES and m.group(1)[:2] not in asked and not _common_word(m.group(1)):
+                out.append(m.span(1))
+    return sorted(set(out))
+
+
+_ACTING = re.compile(r"(?:^|(?<=[，,。；;、：:“\s]))([\u4e00-\u9fff]{2,3}?)(?=在.{0,30}?(?:时|中|上)?(?:指出|强调|表示|说)|指出|强调|表示|介绍|透露|率团|率队|带队|主持|出席|致辞|讲话|作.{0,4}报告)")
+
+
+def _common_word(word: str) -> bool:
+    import rjieba
+
+    return rjieba.has_word(word) and word not in names().people
+
+
 def names_person(text: str, question: str = "") -> bool:
     """Whether ``text`` names a person the question does not already name, and speaks of the
     office the question describes them by."""
@@ -75,8 +148,8 @@ def names_person(text: str, question: str = "") -> bool:
         return False
     asked = re.sub(r"\s+", "", question)
     for m in _AFTER.finditer(text):
-        name = m.group(1)
-        if name[0] not in _NOT_NAME_START and name[:2] not in asked:
+        span = _name_after_title(text, m)
+        if span and text[span[0]: span[1]][:2] not in asked:
             return True
     for m in _BEFORE.finditer(text):
         name = m.group(1)

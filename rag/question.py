@@ -1,4 +1,11 @@
-"""What a question asks for: the kind of answer, whether it wants a list, its language.
+"""What a question asks: read once into a ``QuestionProfile`` that travels down the chain.
+
+The profile says what kind of answer is wanted and of what: the **slot** (a count of 志愿者
+in 名, the person holding 秘书长, an institution of the kind 医院, the date of an event),
+the constraints the answer must meet (years, five-year periods, places, administrative
+levels, a quoted document), whether a list is wanted and how long it is (哪四种 -> 4),
+whether it asks about a document itself, and its language. Every pattern comes from
+``rag.patterns``.
 
 Checks on input (empty, too long, undecodable) also live here, so that every entry
 point refuses the same things with the same words.
@@ -9,38 +16,28 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
+from rag import patterns as P
 from rag.errors import QuestionError
 from rag.people import asks_for_person
+from rag.text import fold
 
 AnswerType = Literal["number", "date", "name", "place", "other"]
-
-_NUMBER_Q = re.compile(r"多少|(?<![哪这那])几(?![乎])|数量|比例|百分之|规模|金额|多长时间|多久|多长|how (many|much|long)|what (number|percentage|share|proportion)|number of|percent", re.I)
-_DATE_Q = re.compile(r"何时|什么时候|什么时间|哪天|哪一天|哪年|哪一年|几月|几号|日期|when\b|what (date|day|year|month)|which (year|month|day)", re.I)
-_PLACE_Q = re.compile(r"哪里|何地|哪个(国家|城市|省|州|地区|地方)|哪些(国家|城市|省|州|地区|地方)|哪国|where\b|which (country|countries|city|cities|province|provinces|state|region|regions)", re.I)
-_NAME_Q = re.compile(r"谁|哪位|哪个|哪些|什么|何种|名称|叫什么|哪家|who\b|whom\b|which\b|what\b|name", re.I)
-_LIST_Q = re.compile(r"哪些|有哪|包括|分别|列举|哪几|都有|各有|what are|which .*(s|ies)\b|list|name the|what .* (areas|fields|countries|cities|measures|tasks|events)", re.I)
-_CROSS_Q = re.compile(r"哪些(文件|文档|地方|地区|省|市|规划|计划)|哪(两|几)份|(都|均)(提到|提及|有|出现)|分别|相比|比较|对比|哪个(更|多)|compare|both|which documents|each of", re.I)
-_NUMERAL = r"[\d０-９一二三四五六七八九十百千万两]"
-NUMBER_RE = re.compile(rf"{_NUMERAL}+(?:\.\d+)?\s*(?:%|％|亿|万|千|百)?\s*(?:美元|元|个|对|批次|批|人次|名|人|家|项|次|小时|天|周年|年|届|国|所|场|期|座|位|余|倍|条|件|套|部|篇|多|大|类|组)|\d+(?:\.\d+)?%?")
-DATE_RE = re.compile(r"(?:\d{4}|XX)\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}\s*月(?:[上中下]旬|底|初)?|\d{4}-\d{1,2}-\d{1,2}")
-# A place name with its suffix; 国 not in 国际/国家/国内/国外 ("合作国际…" names no country).
-_PLACE_RE = re.compile(r"[\u4e00-\u9fff]{1,5}(?:省|市|州|国(?![际家内外])|县|区|岛|港|湾)|[\u4e00-\u9fff]{2,4}(?:大使馆|领事馆)")
-_NAME_RE = re.compile(r"《[^》]{2,40}》|“[^”]{2,30}”|[\u4e00-\u9fff]{2,12}(?:会|节|论坛|大会|中心|协会|学校|中学|大学|基地|平台|项目|计划|活动|机制|园区|办公室|委员会)")
+SlotKind = Literal["count", "money", "percent", "date", "person", "place", "org", "name", "other"]
+TYPED: frozenset[str] = frozenset({"count", "money", "percent", "date", "person", "place", "org"})
 
 
-_UNIT_Q = re.compile(r"(?:多少|(?<![哪这那])几)\s*(个|对|批次|批|人次|名|人|家|项|次|小时|天|周年|年|届|国|所|场|期|座|位|倍|条|件|种|组|张|份|篇|期|万|亿|%)")
-# Questions about the document itself: its title, number, date of issue, issuer.
-_META_Q = re.compile(r"标题|题目|全称|文号|落款|印发|发文|签发|成文|哪个(单位|机关|部门)(印发|发布|制定)|title|document number|issued|issuing", re.I)
-_PERSON_RE = re.compile(r"(?:部长|书记|省长|市长|主任|大使|总领事|总理|主席|会长|局长|厅长)[\u4e00-\u9fff]{2,3}|[\u4e00-\u9fff]{2,3}(?:书记|省长|市长|部长|副省长|主任)")
+@dataclass(frozen=True)
+class Slot:
+    """What a question asks of its focus."""
 
-
-_YEAR_ONLY = re.compile(r"(?:19|20)\d{2}\s*年?")
-DAY_Q = re.compile(r"哪天|哪一天|几号|几月几日|什么日子|which day|what date|what day", re.I)
-YEAR_Q = re.compile(r"哪年|哪一年|which year|what year", re.I)
-DAY_RE = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}-\d{1,2}-\d{1,2}")
-YEAR_IN_QUESTION = re.compile(r"((?:19|20)\d{2})\s*年?")
+    kind: SlotKind
+    focus: str = ""  # what it asks about: 志愿者, 友好城市, 秘书长 ("" when unread)
+    unit: str | None = None  # the counter of a count: 多少名 -> 名
+    category: str | None = None  # the kind of body or place: 医院, 单位, 国家
+    granularity: Literal["day", "year", "any"] = "any"  # for dates: 哪天, 哪年, 何时
 
 
 @dataclass(frozen=True)
@@ -52,6 +49,25 @@ class QuestionProfile:
     unit: str | None = None  # the unit a number question asks in: 多少天 -> 天
     about_document: bool = False  # asks for the title, number, date or issuer of a document
     person: bool = False  # asks who someone is: the answer must name a person
+    text: str = ""
+    slots: tuple[Slot, ...] = ()
+    list_count: int | None = None  # 哪四种 -> 4; 三个关键领域是什么 -> 3
+    section_parts: bool = False  # asks for the parts of a section or plan (its sub-headings)
+    years: tuple[int, ...] = ()
+    periods: tuple[str, ...] = ()  # 十三五
+    places: tuple[str, ...] = ()  # Chinese places named (provinces, cities, counties)
+    levels: tuple[str, ...] = ()  # 省级, 县级
+    quoted_titles: tuple[str, ...] = ()  # 《…》 the question quotes
+    off_documents: bool = False  # asks to be answered without the documents
+
+    @property
+    def slot(self) -> Slot:
+        return self.slots[0] if self.slots else Slot("other")
+
+    @property
+    def typed(self) -> bool:
+        """The answer is a thing of a kind a sentence can be checked for (a count, a date …)."""
+        return any(s.kind in TYPED for s in self.slots)
 
 
 def check_question(question: object, max_chars: int) -> str:
@@ -75,59 +91,215 @@ def check_question(question: object, max_chars: int) -> str:
     return cleaned
 
 
+# --- the kinds of question ------------------------------------------------------------
+
+_DURATION = re.compile(r"多少年|几年|多长时间|多久|多长|how long", re.I)
+_DATE_Q = re.compile(r"何时|什么时候|什么时间|哪天|哪一天|哪年|哪一年|几月|几号|日期|起止|when\b|what (date|day|year|month)"
+                     r"|which (year|month|day)|in what year", re.I)
+_DAY_Q = re.compile(r"哪天|哪一天|几号|几月几日|什么日子|日期|起止|which day|what date|what day", re.I)
+_YEAR_Q = re.compile(r"哪年|哪一年|which year|what year|in what year", re.I)
+_NUMBER_Q = re.compile(r"多少|(?<![哪这那])几(?![乎])|数量|比例|百分之|规模|金额|多少钱|how (many|much)"
+                       r"|what (number|percentage|share|proportion|amount)|number of|percent", re.I)
+_MONEY_Q = re.compile(r"多少钱|资金|经费|预算|金额|投资额|投资|拨款|补贴|资助|总额|费用|支出|收入|多少(?:万|亿)?元|多少美元"
+                      r"|how much money|budget|funding|fund|cost|spend|spent|investment|expenditure|revenue", re.I)
+_PERCENT_Q = re.compile(r"比例|比重|百分之|占比|百分比|增长率|增幅|增速|增长(?:了)?多少|提高(?:了)?多少|下降(?:了)?多少"
+                        r"|what (percentage|share|proportion)|percent|growth rate|by how much", re.I)
+_PLACE_Q = re.compile(r"哪里|何地|何处|在哪(?![家所个些一])|哪个(国家|城市|省|州|地区|地方|县|区|国)|哪些(国家|城市|省|州|地区|地方)|哪国"
+                      r"|哪(?:两|三|四|五|几)(?:个)?(国家|城市|地)|where\b|which (country|countries|city|cities|province"
+                      r"|provinces|state|region|regions)|in which (country|city|province)", re.I)
+_NAME_Q = re.compile(r"叫什么|名称|名字|称为|称号|主题|口号|什么名|何名|what is the name|what was the name|called", re.I)
+_ORG_Q = re.compile(
+    rf"(?:哪个|哪家|哪所|哪一|什么|何种|哪些|由哪)\s*({'|'.join(sorted(P.INSTITUTIONS + P.GENERIC_ORGS, key=len, reverse=True))})"
+)
+_ORG_Q_EN = re.compile(r"\bwhich (organization|organisation|institution|department|unit|office|agency|body|company"
+                       r"|hospital|university|platform|cent(?:er|re)|association|bank|park|base)\b", re.I)
+_LIST_Q = re.compile(r"哪些|有哪|包括|分别|列举|哪几|都有|各有|几个方面|哪(?:两|三|四|五|六|七|八|九|十|\d)+(?:个|项|种|类|条|家|所|位|名|座|方面|大|件|点|批|国)"
+                     r"|what are|which .*(s|ies)\b|\blist\b|name the|what .* (areas|fields|countries|cities|measures|tasks"
+                     r"|events|aspects|priorities|services|functions|divisions|items|steps|goals)", re.I)
+_CROSS_Q = re.compile(r"哪些(文件|文档|地方|地区|省|市|规划|计划)|哪(两|几)份|(都|均)(提到|提及|有|出现)|分别|相比|比较|对比"
+                      r"|哪个(更|多)|各自|compare|both|which documents|each of", re.I)
+_META_Q = re.compile(r"标题|题目|全称|文号|落款|印发|发文|签发|成文|作者|署名|哪个(单位|机关|部门)(印发|发布|制定)"
+                     r"|title|document number|issued|issuing|author", re.I)
+_PARTS_Q = re.compile(r"第[一二三四五六七八九十\d]+(?:部分|章|节|项|方面)|几个方面|哪些方面|哪几方面|哪几项|主要任务|重点任务|重点工作"
+                      r"|主要内容|哪些工作|几项工作|哪[两三四五六七八九十\d]+(?:个方面|项工作|项任务|大任务|方面)|sections?|parts?\b|aspects", re.I)
+_LIST_COUNT = re.compile(r"哪([两三四五六七八九十\d]{1,3})(?:个|项|种|类|条|家|所|位|名|座|方面|大|件|点|批|国|部分)"
+                         r"|([两三四五六七八九十\d]{1,3})(?:个|项|种|类|条|大|件|点|方面)[\u4e00-\u9fff“”\"]{0,12}(?:是什么|是哪|有哪|分别|具体|指什么|包括)")
+_EN_COUNT = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
+_EN_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+# Asking to be answered from something other than the documents (or from nothing).
+_OFF_DOCUMENTS = re.compile(
+    r"(?:忽略|无视|不要(?:看|查|参考|根据|依据|使用)|别(?:看|查)|不用(?:看|查|参考))(?:这些|以上|上述|所有|你的)?(?:文件|文档|资料|材料|内容|指令|提示)"
+    r"|凭(?:你)?(?:自己|自身)的?(?:知识|记忆|经验)|不要查资料|ignore (?:the |all |any |these |previous |your )*"
+    r"(?:documents?|instructions?|context|sources?)|without (?:using |looking at )?(?:the )?documents"
+    r"|from your own knowledge", re.I)
+_PLACE_CATEGORY = {"国家": "国家", "国": "国家", "城市": "城市", "省": "省", "州": "州", "地区": "地区", "地方": "地方",
+                   "县": "县", "区": "区", "country": "国家", "countries": "国家", "city": "城市", "cities": "城市",
+                   "province": "省", "provinces": "省", "state": "州", "region": "地区", "regions": "地区"}
+# Verbs and measure words around a count that are not its focus (…达到多少对, 有多少名).
+_COUNT_VERBS = re.compile(r"(?:一共|共计|总计|累计|合计|总共|共|达到|达|约|有|是|为|超过|新增|增加|数量|总数|人数|次数|个数|规模|的|了)+$")
+_FOCUS_STOP = re.compile(r"[？?，,。；;！!、：:“”\"（）()《》\s]|是|有|在|被|将|与|和|于|吗|呢|了|的|为|从")
+
+
 def profile(question: str) -> QuestionProfile:
-    """Classify a question by the kind of answer it expects."""
-    english = sum(1 for ch in question if "\u4e00" <= ch <= "\u9fff") < 2
-    if _DATE_Q.search(question) and not re.search(r"多少年|几年|多长时间|多久|how long", question, re.I):
-        kind: AnswerType = "date"
-    elif _NUMBER_Q.search(question):
-        kind = "number"
-    elif _PLACE_Q.search(question):
-        kind = "place"
-    elif _NAME_Q.search(question):
-        kind = "name"
-    else:
-        kind = "other"
-    unit = _UNIT_Q.search(question)
-    person = kind == "name" and asks_for_person(question)
+    """Read a question once: its kind, slots, list intent, constraints and language."""
+    return _profile(question)
+
+
+@lru_cache(maxsize=512)
+def _profile(question: str) -> QuestionProfile:
+    from rag.places import places_in
+
+    q = fold(question)
+    english = P.is_english(q)
+    slots = tuple(s for part in _parts(q) for s in _slots(part, english))
+    slots = tuple(s for s in slots if s.kind != "other") or slots[:1]
+    kind = _legacy_type(q, slots)
+    first = slots[0] if slots else Slot("other")
+    count = _list_count(q, english)
+    wants_list = bool(_LIST_Q.search(q)) or count is not None
     return QuestionProfile(
-        kind, bool(_LIST_Q.search(question)), bool(_CROSS_Q.search(question)), english,
-        unit.group(1) if unit and kind == "number" else None, bool(_META_Q.search(question)), person,
+        answer_type=kind,
+        wants_list=wants_list,
+        cross_document=bool(_CROSS_Q.search(q)),
+        english=english,
+        unit=first.unit if first.kind == "count" else None,
+        about_document=bool(_META_Q.search(q)),
+        person=any(s.kind == "person" for s in slots),
+        text=question,
+        slots=slots,
+        list_count=count,
+        section_parts=wants_list and bool(_PARTS_Q.search(q)),
+        years=tuple(sorted({int(y) for y in P.YEAR_RE.findall(q)})),
+        periods=tuple(sorted(set(P.FIVE_YEAR_RE.findall(q)))),
+        places=tuple(dict.fromkeys(p.name for _, _, p in places_in(q))),
+        levels=tuple(sorted(set(P.LEVEL_RE.findall(q)))),
+        quoted_titles=tuple(P.QUOTED_TITLE_RE.findall(q)),
+        off_documents=bool(_OFF_DOCUMENTS.search(q)),
     )
 
 
-# Counters that stand in for one another: 多少位 is answered by 8名, 多少批 by 205批次.
-_UNIT_GROUPS = ("位名人", "批次", "份篇件部", "家所个项")
-_GENERIC_UNITS = "个种"
+def _parts(q: str) -> list[str]:
+    """The parts of a question that asks several things (…多少家？比重是多少？)."""
+    parts = [p for p in re.split(r"[？?；;]|，(?:又|还|以及|并且|其中)", q) if p.strip()]
+    return parts or [q]
 
 
-def has_unit(text: str, unit: str, question: str = "") -> bool:
-    """Whether ``text`` has a number counted in ``unit`` or a unit that stands in for it
-    (105个, 652天, 30余批, 8名 for 多少位); a generic counter (个) takes any number. A number
-    the question itself gives ("100名…中，日语人才多少名") is not an answer to it."""
-    asked = re.sub(r"\s+", "", question)
-    if unit in _GENERIC_UNITS:
-        return any(re.sub(r"\s+", "", text[a:b]) not in asked for a, b in type_spans(text, "number"))
-    group = next((g for g in _UNIT_GROUPS if unit in g), unit)
-    units = "|".join(re.escape(u) for u in {unit, *group})
-    found = re.finditer(rf"(?:\d|[一二三四五六七八九十百千两])+\s*(?:\.\d+)?\s*(?:余|多)?\s*(?:{units})", text)
-    return any(not asked or re.sub(r"\s+", "", m.group()) not in asked for m in found)
+def _slots(part: str, english: bool) -> list[Slot]:
+    """The slots of one part of a question; a part with two counts (与多少个国家…建立了多少对…)
+    has two."""
+    first = _slot(part, english)
+    if first.kind != "count" or english:
+        return [first]
+    counts = list(re.finditer(r"多少|(?<![哪这那])几(?![乎])", part))
+    if len(counts) < 2:
+        return [first]
+    out = []
+    for i, m in enumerate(counts):
+        piece = part[counts[i - 1].end() if i else 0: counts[i + 1].start() if i + 1 < len(counts) else len(part)]
+        unit = _unit(piece)
+        out.append(Slot("count", _focus_count(piece, unit), unit))
+    return out
 
 
+def _slot(part: str, english: bool) -> Slot:
+    if _OFF_DOCUMENTS.search(part):
+        return Slot("other")
+    if _LIST_COUNT.search(part) and not _NUMBER_Q.search(_LIST_COUNT.sub("", part)):
+        return Slot("other")  # 三个基地分别是什么: the items themselves are the answer
+    if asks_for_person(part):
+        return Slot("person", _focus_person(part))
+    if _DATE_Q.search(part) and not _DURATION.search(part):
+        grain = "day" if _DAY_Q.search(part) else "year" if _YEAR_Q.search(part) else "any"
+        return Slot("date", granularity=grain)
+    if _NUMBER_Q.search(part):
+        if _PERCENT_Q.search(part):
+            return Slot("percent", _focus_count(part, None))
+        unit = _unit(part)
+        if (unit in P.MONEY_UNITS or _MONEY_Q.search(part)) and unit not in ("个", "项", "次", "名", "人", "家", "对"):
+            return Slot("money", _focus_count(part, unit), unit)
+        return Slot("count", _focus_count(part, unit), unit)
+    m = _ORG_Q.search(part)
+    if m and not (m.group(1) in ("中心",) and _PLACE_Q.search(part)):
+        return Slot("org", category=m.group(1))
+    m = _ORG_Q_EN.search(part)
+    if m:
+        return Slot("org", category=m.group(1).lower())
+    m = _PLACE_Q.search(part)
+    if m:
+        category = next((_PLACE_CATEGORY.get(g.lower()) for g in m.groups() if g), None)
+        return Slot("place", category=category)
+    if _NAME_Q.search(part):
+        return Slot("name")
+    return Slot("other")
 
-def type_spans(text: str, answer_type: AnswerType) -> list[tuple[int, int]]:
-    """Where in ``text`` something of the asked-for kind stands (numbers, dates, places, names)."""
-    pattern = {"number": NUMBER_RE, "date": DATE_RE, "place": _PLACE_RE, "name": _NAME_RE}.get(answer_type)
-    if pattern is None:
-        return []
-    spans = [m.span() for m in pattern.finditer(text)]
-    if answer_type == "number":  # a year is a date, not the count asked for
-        spans = [(a, b) for a, b in spans if not _YEAR_ONLY.fullmatch(text[a:b])]
-    if answer_type == "name":
-        spans += [m.span() for m in _PERSON_RE.finditer(text)]
-    if answer_type == "place":  # countries and cities have no suffix to match: 俄罗斯, 宿务
-        spans += [s for s in proper_name_spans(text) if not any(a <= s[0] and s[1] <= b for a, b in spans)]
-    return sorted(spans)
+
+_UNIT_Q = re.compile(rf"(?:多少|(?<![哪这那])几)\s*({'|'.join(map(re.escape, P.COUNTERS))}|%)")
+
+
+def _unit(part: str) -> str | None:
+    m = _UNIT_Q.search(part)
+    if m:
+        return m.group(1)
+    m = re.search(r"多少\s*(万|亿)\s*(元|美元)", part)
+    return m.group(1) + m.group(2) if m else None
+
+
+def _focus_count(part: str, unit: str | None) -> str:
+    """What is counted: the words after 多少+counter (多少名志愿者), else those before the count
+    (友城数量达到多少对)."""
+    m = re.search(r"(?:多少|(?<![哪这那])几)", part)
+    if not m:
+        return ""
+    after = _focus_after(part, m.end() + (len(unit) if unit and part[m.end():].lstrip().startswith(unit) else 0))
+    if len(after) >= 2:
+        return _plain(after)
+    before = _COUNT_VERBS.sub("", part[: m.start()])
+    return _plain(re.split(r"[，,、：:；;（）()\s]", before)[-1][-8:])
+
+
+def _plain(focus: str) -> str:
+    """A focus without the constraints the profile reads on their own: years, periods, places, levels."""
+    from rag.places import places_in
+
+    for a, b, _ in reversed(places_in(focus)):
+        focus = focus[:a] + focus[b:]
+    focus = P.FIVE_YEAR_RE.sub("", P.YEAR_RE.sub("", focus))
+    return re.sub(r"期间|时期|年度|全年|今年|去年|上半年|下半年|[省市县区]级", "", focus)
+
+
+def _focus_after(part: str, at: int) -> str:
+    rest = part[at:].lstrip()
+    stop = _FOCUS_STOP.search(rest)
+    return rest[: stop.start() if stop else len(rest)][:8]
+
+
+def _focus_person(part: str) -> str:
+    from rag.people import TITLES
+
+    return next((t for t in TITLES if t in part), "")
+
+
+def _legacy_type(q: str, slots: tuple[Slot, ...]) -> AnswerType:
+    kind = slots[0].kind if slots else "other"
+    return {"count": "number", "money": "number", "percent": "number", "date": "date", "person": "name",
+            "place": "place", "org": "name", "name": "name"}.get(kind, "other")  # type: ignore[return-value]
+
+
+def _list_count(q: str, english: bool) -> int | None:
+    m = _LIST_COUNT.search(q)
+    if m:
+        return P.cn_number(m.group(1) or m.group(2))
+    if english:
+        m = re.search(r"\b(?:which|what|the|name)\s+(two|three|four|five|six|seven|eight|nine|ten)\b", q, re.I)
+        if m:
+            return _EN_NUMBERS[m.group(1).lower()]
+    return None
+
+
+def sub_questions(question: str) -> list[str]:
+    """The parts of a question that asks several things ("几大类…？多少项…？")."""
+    parts = [p.strip() for p in re.split(r"[？?；;]|，(?:又|还|以及|并且)", question) if p.strip()]
+    return [p for p in parts if sum(1 for ch in p if "\u4e00" <= ch <= "\u9fff") >= 4] if len(parts) > 1 else []
 
 
 def proper_name_spans(text: str) -> list[tuple[int, int]]:
@@ -143,9 +315,3 @@ def proper_name_spans(text: str) -> list[tuple[int, int]]:
             out.append((at, at + len(word)))
         at += len(word)
     return out
-
-
-def sub_questions(question: str) -> list[str]:
-    """The parts of a question that asks several things ("几大类…？多少项…？")."""
-    parts = [p.strip() for p in re.split(r"[？?；;]|，(?:又|还|以及|并且)", question) if p.strip()]
-    return [p for p in parts if sum(1 for ch in p if "\u4e00" <= ch <= "\u9fff") >= 4] if len(parts) > 1 else []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Literal, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence
 
 import numpy as np
 
@@ -20,8 +20,13 @@ from rag.index import StoredIndex
 from rag.bilingual import is_english, load_lexicon, translate_terms
 from rag.layout import is_title_like
 from rag.lexical import BM25, tokenize
-from rag.question import DAY_RE, profile
+from rag.patterns import DAY_RE
+from rag.question import profile
 from rag.types import Document, Paragraph, Passage
+
+if TYPE_CHECKING:
+    from rag.question import QuestionProfile
+    from rag.reading import Candidates
 
 Strategy = Literal["hybrid", "dense", "lexical"]
 STRATEGIES: tuple[str, ...] = ("hybrid", "dense", "lexical")
@@ -162,8 +167,10 @@ class Retriever:
         p = hit.paragraph
         return Passage(p.doc, self.documents[p.doc].meta.label, p.section_path, (p.number,), p.text, hit.score, p.lines)
 
-    def search(self, question: str, k: int = 5, filters: Filters | Mapping[str, Any] | None = None) -> Retrieval:
-        """The ``k`` best paragraphs, with the scores the answerer reuses."""
+    def search(self, question: str, k: int = 5, filters: Filters | Mapping[str, Any] | None = None,
+               asked: "QuestionProfile | None" = None) -> Retrieval:
+        """The ``k`` best paragraphs, with the scores the answerer reuses; ``asked`` is the
+        question's profile when the caller has read it already."""
         filters = Filters.coerce(filters)
         allowed = self._searchable.copy()
         if filters is not None:
@@ -189,7 +196,7 @@ class Retriever:
             fused += self.region_weight / (self.rrf_k + 1) * (boost & (fused > 0))
         # Headings and front matter (titles, letterheads, dates) answer only questions about
         # the document's structure or the document itself; elsewhere they yield to the body.
-        asked = profile(question)
+        asked = asked or profile(question)
         about = asked.about_document
         fused = np.where(self._heading & ~self._front, fused * self.front_matter_factor, fused)
         fused = np.where(self._front, fused * (1.0 / self.front_matter_factor if about else self.front_matter_factor), fused)
@@ -202,6 +209,66 @@ class Retriever:
         order = order[:k]
         hits = tuple(Hit(self.paragraphs[i], float(fused[i]), float(dense[i]), float(lexical[i])) for i in order)
         return Retrieval(question, hits, query_vector, sentence_scores, coverage)
+
+    def candidates(self, retrieval: Retrieval, profile: "QuestionProfile", paragraphs: int = 6) -> "Candidates":
+        """The sentences of the best paragraphs (more for a cross-document question, and the
+        front matter of the best document for a question about a document), with what the
+        reader needs to know of them: its narrow view of this index."""
+        from rag.reading import Candidates, SentenceView
+
+        hits = list(retrieval.hits[: paragraphs * (2 if profile.cross_document else 1)])
+        if profile.about_document and hits:
+            seen = {(h.paragraph.doc, h.paragraph.number) for h in hits}
+            doc = self.documents[hits[0].paragraph.doc]
+            hits += [Hit(p, hits[0].score, hits[0].dense, 0.0) for p in doc.paragraphs
+                     if not p.section and (p.doc, p.number) not in seen and is_title_like(p.text)]
+        top = hits[0].score if hits else 1.0
+        scores = retrieval.sentence_scores
+        views = []
+        for rank, hit in enumerate(hits):
+            p = hit.paragraph
+            row = self.position[(p.doc, p.number)]
+            rows = self.sentences_of[row]
+            identity = self.identity_tokens(p.doc)
+            context = identity | frozenset(tokenize(p.section_path))
+            paragraph_tokens = frozenset().union(*(self.sentence_tokens[s] for s in rows))
+            previous = ""
+            for s in rows:
+                sentence = self.index.sentences[s]
+                cosine = float(scores[s]) if scores is not None and len(scores) else max(hit.dense, 0.0)
+                views.append(SentenceView(sentence, p, self.documents[p.doc].meta, rank, hit.score / top, cosine,
+                                          self.sentence_tokens[s], paragraph_tokens, context, identity, previous))
+                previous = sentence.text
+        question = retrieval.question
+        from rag.question import sub_questions
+
+        return Candidates(
+            question, tuple(views), self.term_weights(question), self.documents,
+            frozenset(d.meta.region for d in self.documents.values() if d.meta.region),
+            frozenset(self.named_documents(question)), retrieval.lexical_coverage, self.key_terms(question),
+            tuple((part, self.term_weights(part)) for part in sub_questions(question)),
+        )
+
+    def term_weights(self, question: str) -> dict[str, float]:
+        """The question's distinct words with their IDF; a word the corpus lacks gets the
+        highest IDF, so it counts against overlap (an English question matching only "2019"
+        overlaps little)."""
+        idf, vocab = self.bm25.idf, self.bm25.vocabulary
+        top = float(idf.max()) if len(idf) else 1.0
+        tokens = set(tokenize(self.lexical_query(question)))
+        if is_english(question):  # its English words stand in the Chinese words they were mapped to
+            tokens = {t for t in tokens if t in vocab}
+        return {t: float(idf[vocab[t]]) if t in vocab else top for t in tokens if not t.startswith("#")}
+
+    def key_terms(self, question: str) -> frozenset[str]:
+        """The question's rarest words that name no document: what a cross-document question is about."""
+        weighted = self.term_weights(question)
+        identity = set().union(*(self.identity_tokens(d) for d in self.documents))
+        content = {t: v for t, v in weighted.items() if t not in identity and t in self.bm25.vocabulary}
+        if not content:
+            return frozenset()
+        top = max(content.values())
+        return frozenset(t for t, v in content.items() if v >= top - 1e-6)
 
     def named_documents(self, question: str) -> set[str]:
         """Documents whose region the question names, in Chinese or in pinyin ("Xiamen's")."""

@@ -192,6 +192,8 @@ class Answer:
     rewritten: str | None = None  # the standalone question a follow-up became
     fallback: str | None = None  # generative mode: why the answer fell back, if it did
     removed: str | None = None  # generative mode: generated sentences the verifier removed, and why
+    confidence: float | None = None  # the abstention model's probability that the documents answer it
+    signals: dict[str, float] = field(default_factory=dict)  # the evidence that probability was read from
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -173,7 +173,8 @@ def test_a_composed_answer_keeps_markers_and_quotes_consistent(
 ) -> None:
     # With the threshold out of the way, the fake embedder's weak similarities still compose
     # an answer; whatever it picks, its markers and quotes must agree with its citations.
-    composer = dataclasses.replace(fake_assistant.composer, threshold=float("-inf"))
+    composer = fake_assistant.composer
+    composer = dataclasses.replace(composer, model=dataclasses.replace(composer.model, threshold=0.0))
     answer = composer.compose(question, question, fake_assistant.retriever.search(question, 20))
     assert answer.found
     assert answer.mode == Mode.EXTRACTIVE.value

@@ -27,9 +27,10 @@ class Outcome:
     cited: tuple[Key, ...]
     ranked: tuple[Key, ...]  # retrieval ranking, best first (up to 10)
     seconds: float
-    support: float | None = None  # the abstention evidence, where the pipeline has one
+    support: float | None = None  # the abstention model's confidence, where the pipeline has one
     route: str = ""  # generative mode: "generated", "fallback" (extractive answer) or "abstained"
     unsupported: tuple[str, ...] = ()  # numbers of the answer that no cited paragraph has
+    signals: dict = field(default_factory=dict)  # what the confidence was read from
 
 
 @dataclass(frozen=True)
@@ -117,20 +118,19 @@ def assistant_pipeline(
     assistant,
     strategy: str = "hybrid",
     mode: str | None = None,
-    with_support: bool = False,
     fusion_depth: int | None = None,
 ) -> Pipeline:
     """The project's own answerer; ``strategy`` (and ``fusion_depth``) swap the retriever
     for the baselines and for showing that the gate catches a worse one."""
+    from dataclasses import replace
+
     from rag.answering import Composer
     from rag.chain import build_chain
-    from rag.extractive import score_sentences, support
-    from rag.question import profile
     from rag.retrieval import Retriever
 
     assistant.warm_up()
     if strategy == "hybrid" and fusion_depth is None:
-        retriever, answer = assistant.retriever, assistant.answer
+        answer = assistant.answer
     else:
         s = assistant.settings
         retriever = Retriever(
@@ -138,8 +138,10 @@ def assistant_pipeline(
             fusion_depth=fusion_depth or s.fusion_depth, rrf_k=s.rrf_k,
         )
         # BM25 alone has no sentence vectors to judge support with: it always answers.
-        threshold = assistant.composer.threshold if strategy == "dense" else float("-inf")
-        composer = Composer(retriever, threshold=threshold)
+        model = assistant.composer.model
+        if strategy != "dense":
+            model = replace(model, threshold=0.0)
+        composer = Composer(retriever, model=model)
         chain = build_chain(retriever, composer)
 
         def answer(question, history=None, mode=None):
@@ -153,18 +155,12 @@ def assistant_pipeline(
         a = answer(q.question, history=history, mode=mode)
         seconds = time.perf_counter() - started
         ranked = tuple((p.doc, p.paragraph) for p in a.passages[:10])
-        sup = None
-        if with_support:
-            standalone = a.rewritten or a.question
-            retrieval = retriever.search(standalone, 10)
-            prof = profile(q.question)
-            sup = support(score_sentences(standalone, prof, retrieval, retriever, assistant.composer.weights), standalone, prof, retriever)
         cited = tuple((c.doc, c.paragraph) for c in a.citations) if a.found else ()
         route = ""
         if a.mode == "generative":
             route = "generated" if a.found and not a.fallback else ("fallback" if a.found else "abstained")
         unsupported = tuple(M.unsupported_numbers(a.text, [f"{c.title} {c.section}\n{c.text}" for c in a.citations])) if a.found else ()
-        return Outcome(a.found, a.text, cited, ranked, seconds, sup, route, unsupported)
+        return Outcome(a.found, a.text, cited, ranked, seconds, a.confidence, route, unsupported, dict(a.signals))
 
     return run_one
 

@@ -1,0 +1,128 @@
+"""Constraint clashes: the question names a year, a period, a place or a level that the
+answering sentence and its document are not about.
+
+A document whose region or years cannot be read has none, and "unknown" never clashes:
+only what the title, the issuer or the paragraph says counts against a sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rag import patterns as P
+from rag.metadata import years_named
+from rag.question import QuestionProfile
+from rag.text import fold
+from rag.types import Document
+
+if TYPE_CHECKING:
+    from rag.reading import Candidates, SentenceView
+
+
+@dataclass(frozen=True)
+class Clashes:
+    year: bool  # a year or five-year period the document and paragraph are not about
+    region: bool  # a place the document is not from and does not speak of
+    level: bool  # an administrative level (省级) the sentence does not speak of
+
+
+def clashes_of(profile: QuestionProfile, view: "SentenceView", candidates: "Candidates") -> Clashes:
+    doc = candidates.documents[view.sentence.doc]
+    paragraph = fold(view.paragraph.text)
+    section = fold(view.paragraph.section_path)
+    return Clashes(
+        year_clash(profile, doc, paragraph, section) or period_clash(profile, paragraph + section)
+        or section_year_clash(profile, view.paragraph.section_path, doc),
+        region_clash(profile, doc, paragraph, candidates),
+        level_clash(profile, view),
+    )
+
+
+def year_clash(profile: QuestionProfile, doc: Document, paragraph: str, section: str) -> bool:
+    """The question names a year that neither the document nor the paragraph is about."""
+    years = set(profile.years)
+    if not years or "XX年" in doc.meta.title or not doc.meta.years:  # masked or unknown years cannot clash
+        return False
+    return not (years & set(doc.meta.years) or years & set(years_named(paragraph + section))
+                or any(str(y) in paragraph for y in years))
+
+
+def period_clash(profile: QuestionProfile, context: str) -> bool:
+    """The question names a five-year period (十二五) and the paragraph speaks of another
+    (十三五) but not of it."""
+    asked = set(profile.periods)
+    said = set(P.FIVE_YEAR_RE.findall(context))
+    return bool(asked) and bool(said) and not asked & said
+
+
+_SECTION_YEAR = re.compile(r"(?:19|20)\d{2}|XX(?=年)")
+
+
+def section_year_clash(profile: QuestionProfile, section: str, doc: Document) -> bool:
+    """The document has a section for the year asked about ("二、2018年重点工作") and the
+    sentence stands in another one ("一、XX年工作情况")."""
+    years = set(profile.years)
+    if not years or not section:  # front matter speaks for the whole document
+        return False
+    headed = {int(y) for p in doc.paragraphs for y in _SECTION_YEAR.findall(p.section_path) if y != "XX"}
+    if not years & headed:
+        return False
+    here = set(_SECTION_YEAR.findall(section))
+    return not any(str(y) in here for y in years)
+
+
+def region_clash(profile: QuestionProfile, doc: Document, paragraph: str, candidates: "Candidates") -> bool:
+    """The question names the region of other documents and this one (of a known, other
+    region) does not speak of it; or it names a place no document is about, which this
+    document never mentions; or it quotes a document title of such a place."""
+    named = candidates.named
+    if named and doc.name not in named and doc.meta.region:
+        if not any((candidates.documents[n].meta.region or "\0") in paragraph for n in named):
+            return True
+    regions = candidates.regions
+    text = None
+
+    def mentions(place: str) -> bool:
+        nonlocal text
+        if text is None:
+            text = fold(doc.meta.title + "".join(p.text for p in doc.paragraphs))
+        return place in text
+
+    for place in profile.places:
+        if not _covered(place, regions) and not mentions(place):
+            return True
+    for title in profile.quoted_titles:
+        from rag.places import places_in
+
+        for _, _, p in places_in(fold(title)):
+            if not _covered(p.name, regions) and p.name not in fold(doc.meta.title):
+                return True
+    return False
+
+
+def _covered(place: str, regions: frozenset[str]) -> bool:
+    """Some document of the corpus is about ``place`` (or about the province it lies in, or
+    about a city of the province asked)."""
+    from rag.places import gazetteer
+
+    table = gazetteer()
+    known = table.get(place)
+    for r in regions:
+        if place in r or r in place:
+            return True
+        if known is not None and known.kind != "province" and table.get(r) is not None and table[r].name == known.province:
+            return True
+        if known is not None and known.kind == "province" and table.get(r) is not None and table[r].province == place:
+            return True
+    return False
+
+
+def level_clash(profile: QuestionProfile, view: "SentenceView") -> bool:
+    """The question counts at one administrative level (省级友城) and the answering sentence,
+    read with the one before it, does not speak of that level (全省友城69对)."""
+    if not profile.levels:
+        return False
+    text = fold(view.previous + view.sentence.text)
+    return not all(level in text for level in profile.levels)

@@ -1,0 +1,215 @@
+"""Answer slots: whether a sentence holds what the question asks, bound to what it asks about.
+
+A sentence answers a count only with a number in the counter asked for (or one that
+stands in for it: 8名 for 多少位) standing near the thing counted (志愿者300名, 新缔结友城3对);
+a date question with a date the question does not give; a who-question with a person
+named with the office asked about; an institution question with a name of that kind
+(…医院, …中心) that the question does not already say. A sentence that mentions the focus
+without filling the slot does not answer: that is what a near miss looks like.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag import patterns as P
+from rag.question import QuestionProfile, Slot
+from rag.text import fold
+
+# Counters that stand in for one another: 多少位 is answered by 8名, 多少批 by 205批次.
+# 个 is the general counter: 多少个 is answered by any of 家所项座处大对国 too.
+_UNIT_GROUPS = ("位名人余人", "批次批", "份篇件部册本", "家所个项座处大类种", "次场届期轮", "对个", "国个", "天日", "年周年")
+
+
+@dataclass(frozen=True)
+class Fill:
+    """A value in a sentence that fills a slot: where it stands and which slot."""
+
+    start: int
+    end: int
+    slot: int  # index into the profile's slots
+
+
+def fills(text: str, profile: QuestionProfile) -> list[Fill]:
+    """Every value of ``text`` that fills one of the question's slots, bound to its focus."""
+    folded = fold(text)
+    asked = re.sub(r"\s+", "", fold(profile.text))
+    out = []
+    for i, slot in enumerate(profile.slots):
+        for a, b in candidates(folded, slot, profile, asked):
+            if bound(folded, a, b, slot):
+                out.append(Fill(a, b, i))
+    return out
+
+
+def filled(text: str, profile: QuestionProfile) -> bool:
+    """Whether ``text`` fills the question's first typed slot (True when no slot is typed)."""
+    typed = [i for i, s in enumerate(profile.slots) if s.kind in _CHECKED]
+    if not typed:
+        return True
+    got = {f.slot for f in fills(text, profile)}
+    return typed[0] in got
+
+
+def filled_share(text: str, profile: QuestionProfile) -> float:
+    """The share of the question's typed slots that ``text`` fills (1.0 when none is typed)."""
+    typed = [i for i, s in enumerate(profile.slots) if s.kind in _CHECKED]
+    if not typed:
+        return 1.0
+    got = {f.slot for f in fills(text, profile)}
+    return sum(i in got for i in typed) / len(typed)
+
+
+_CHECKED = frozenset({"count", "money", "percent", "date", "person", "place", "org", "name"})
+
+
+def candidates(folded: str, slot: Slot, profile: QuestionProfile, asked: str) -> list[tuple[int, int]]:
+    """Spans of ``folded`` of the slot's kind that the question does not itself give."""
+    if slot.kind == "person":
+        from rag.people import person_spans
+
+        return person_spans(folded, profile.text)
+    spans = _typed_spans(folded, slot)
+    out = []
+    for a, b in spans:
+        piece = re.sub(r"\s+", "", folded[a:b])
+        if not piece or piece in asked:
+            continue
+        if slot.kind in ("place", "org", "name") and len(piece) >= 3 and piece[-3:] in asked and piece[:2] not in asked:
+            continue  # (a match may start too early: "举办第二届江西省" is 江西省)
+        if slot.kind in ("count", "money", "percent") and not folded[:a].strip() and folded[b : b + 1] in ("、", ".", "．"):
+            continue  # a list number opening the text ("3、")
+        out.append((a, b))
+    return out
+
+
+def _typed_spans(folded: str, slot: Slot) -> list[tuple[int, int]]:
+    kind = slot.kind
+    if kind == "count":
+        return _counts(folded, slot.unit)
+    if kind == "money":
+        return [m.span() for m in P.MONEY_RE.finditer(folded)]
+    if kind == "percent":
+        return [m.span() for m in P.PERCENT_RE.finditer(folded)]
+    if kind == "date":
+        spans = [m.span() for m in P.DATE_RE.finditer(folded)]
+        if slot.granularity == "day":
+            return [(a, b) for a, b in spans if P.DAY_RE.search(folded[a:b])]
+        return spans
+    if kind == "place":
+        return place_spans(folded)
+    if kind == "org":
+        return org_spans(folded, slot.category)
+    if kind == "name":
+        return name_spans(folded)
+    return []
+
+
+def _counts(folded: str, unit: str | None) -> list[tuple[int, int]]:
+    spans = [m.span() for m in P.NUMBER_RE.finditer(folded) if not P.YEAR_ONLY_RE.fullmatch(m.group().strip())]
+    if not unit:
+        return spans
+    group = "".join(g for g in _UNIT_GROUPS if unit in g) or unit
+    units = {unit} | {u for u in P.COUNTERS if u in group or (len(u) > 1 and u.endswith(unit))}
+    return [(a, b) for a, b in spans if any(re.sub(r"\s+", "", folded[a:b]).endswith(u) for u in units)]
+
+
+def bound(folded: str, a: int, b: int, slot: Slot) -> bool:
+    """Whether the value at ``a:b`` speaks of the slot's focus: a word of the focus stands in
+    its clause (志愿者300名; not 邀请专家5名 for a count of 志愿者). The focus of a who-, when-
+    or which-question is the sentence's subject, which retrieval reads, so those are bound."""
+    if slot.kind not in ("count", "money", "percent") or not slot.focus:
+        return True
+    terms = focus_terms(slot.focus)
+    if not any(term in folded for term in terms):
+        # The sentence words the focus otherwise (培养3组同传 for 会议即时口译的人员): the value in
+        # the counter asked for is the answer's candidate; whether it answers is for support.
+        return slot.kind != "count" or slot.unit is not None
+    start, end = _clause(folded, a, b)
+    if any(term in folded[start:end] for term in terms):
+        return True
+    if a - start <= 2 and start > 0:  # a clause that opens with the value (…，共3对) speaks of the one before it
+        before, _ = _clause(folded, start - 1, start - 1)
+        return any(term in folded[before:start] for term in terms)
+    return False
+
+
+_CLAUSE_END = re.compile(r"[，,；;。！？!?：:|｜\n]")
+
+
+def _clause(folded: str, a: int, b: int) -> tuple[int, int]:
+    """The clause (between commas, semicolons, colons, full stops) holding ``a:b``."""
+    starts = [m.end() for m in _CLAUSE_END.finditer(folded, 0, a)]
+    after = _CLAUSE_END.search(folded, b)
+    return (starts[-1] if starts else 0), (after.start() if after else len(folded))
+
+
+def focus_terms(focus: str) -> list[str]:
+    """The words a focus is recognised by: its words, and its character pairs where the
+    words are unknown (金塔纳罗奥州); abbreviations (友好城市 -> 友城) too."""
+    from rag.lexical import STOPWORDS, tokenize
+
+    words = [t for t in tokenize(focus) if len(t) >= 2 and t not in STOPWORDS and not t[0].isdigit()]
+    if not words:
+        words = [focus[i: i + 2] for i in range(len(focus) - 1)]
+    return words
+
+
+_PLACE_SUFFIX = re.compile(rf"[{P.CJK}]{{2,5}}?(?:省|市|州|国(?![际家内外务企有营])|县)")
+_EMBASSY = re.compile(rf"[{P.CJK}]{{2,6}}(?:大使馆|领事馆|总领事馆)")
+
+
+def place_spans(folded: str) -> list[tuple[int, int]]:
+    """Places: Chinese places of the gazetteer, words with a place suffix, and the proper
+    names CC-CEDICT knows (俄罗斯, 宿务)."""
+    from rag.places import places_in
+    from rag.question import proper_name_spans
+
+    spans = [(a, b) for a, b, _ in places_in(folded)]
+    spans += [_trim(folded, *m.span()) for m in _PLACE_SUFFIX.finditer(folded)]
+    spans += [m.span() for m in _EMBASSY.finditer(folded)]
+    spans += proper_name_spans(folded)
+    return _outer(spans)
+
+
+def org_spans(folded: str, category: str | None) -> list[tuple[int, int]]:
+    """Names of bodies: words ending in the kind asked for (…医院), or, for a body in general
+    (单位, 部门), in the endings offices have (…外办, …局, …委员会)."""
+    endings = P.ORG_ENDINGS if category in P.GENERIC_ORGS or category is None else (category,)
+    if category and category.isascii():  # an English question: any named body
+        endings = P.ORG_ENDINGS + P.INSTITUTIONS
+    alternatives = "|".join(sorted(map(re.escape, set(endings)), key=len, reverse=True))
+    pattern = re.compile(rf"[“《]?[{P.CJK}A-Za-z0-9·\-—“”《》]{{1,20}}(?:{alternatives})[”》]?")
+    spans = [_trim(folded, *m.span()) for m in pattern.finditer(folded)]
+    spans += [m.span() for m in P.QUOTED_NAME_RE.finditer(folded)]
+    return _outer(spans)
+
+
+def name_spans(folded: str) -> list[tuple[int, int]]:
+    """Names: quoted (“温州外事宝”, 《…》) or ending in the kind of thing they name (…论坛)."""
+    alternatives = "|".join(sorted(map(re.escape, P.INSTITUTIONS), key=len, reverse=True))
+    spans = [m.span() for m in P.QUOTED_NAME_RE.finditer(folded)]
+    spans += [m.span() for m in re.finditer(rf"[{P.CJK}A-Za-z0-9]{{2,16}}(?:{alternatives})", folded)]
+    spans += [m.span() for m in re.finditer(r"[A-Z][A-Za-z0-9&\-]{1,20}", folded)]
+    return _outer(spans)
+
+
+_LEAD = re.compile(r".*[在于由向与和及、对从经将把被给为是到赴]")
+
+
+def _trim(folded: str, a: int, b: int) -> tuple[int, int]:
+    """A name without the words before it that a greedy match took in (交流活动在市第一人民医院)."""
+    m = _LEAD.match(folded, a, b - 2)
+    return (m.end(), b) if m and m.end() < b - 1 else (a, b)
+
+
+def _outer(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans, each kept only where no longer span holds it."""
+    ordered = sorted(set(spans), key=lambda s: (s[0], -(s[1] - s[0])))
+    out: list[tuple[int, int]] = []
+    for a, b in ordered:
+        if out and a >= out[-1][0] and b <= out[-1][1]:
+            continue
+        out.append((a, b))
+    return out
