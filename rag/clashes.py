@@ -34,7 +34,8 @@ def clashes_of(profile: QuestionProfile, view: "SentenceView", candidates: "Cand
     section = fold(view.paragraph.section_path)
     return Clashes(
         year_clash(profile, doc, paragraph, section) or period_clash(profile, paragraph + section)
-        or section_year_clash(profile, view.paragraph.section_path, doc),
+        or section_year_clash(profile, view.paragraph.section_path, doc)
+        or sentence_year_clash(profile, fold(view.sentence.text), paragraph + section),
         region_clash(profile, doc, paragraph, candidates),
         level_clash(profile, view),
     )
@@ -47,6 +48,18 @@ def year_clash(profile: QuestionProfile, doc: Document, paragraph: str, section:
         return False
     return not (years & set(doc.meta.years) or years & set(years_named(paragraph + section))
                 or any(str(y) in paragraph for y in years))
+
+
+def sentence_year_clash(profile: QuestionProfile, sentence: str, context: str) -> bool:
+    """The sentence dates what it says to other years (2020年我局收到…) than the one asked
+    (2021年…收到多少), and its paragraph never names the year asked."""
+    years = set(profile.years)
+    if not years:
+        return False
+    said = {int(y) for y in P.YEAR_RE.findall(sentence)}
+    if not said or said & years:
+        return False
+    return not (set(years_named(context)) & years or any(str(y) in context for y in years))
 
 
 def period_clash(profile: QuestionProfile, context: str) -> bool:
@@ -90,9 +103,13 @@ def region_clash(profile: QuestionProfile, doc: Document, paragraph: str, candid
             text = fold(doc.meta.title + "".join(p.text for p in doc.paragraphs))
         return place in text
 
+    if not doc.meta.region:
+        return False  # a document whose region cannot be read clashes with no place
     for place in profile.places:
         if not _covered(place, regions) and not mentions(place):
             return True
+        if not _compatible(place, doc.meta.region) and place not in regions and place not in paragraph:
+            return True  # 福州 asked, no document from 福州, a 厦门 document answering silent on it
     for title in profile.quoted_titles:
         from rag.places import places_in
 
@@ -117,6 +134,19 @@ def _covered(place: str, regions: frozenset[str]) -> bool:
         if known is not None and known.kind == "province" and table.get(r) is not None and table[r].province == place:
             return True
     return False
+
+
+def _compatible(place: str, region: str) -> bool:
+    """Whether a document of ``region`` can be about ``place``: the same place, or one lies in the other."""
+    from rag.places import gazetteer
+
+    if place in region or region in place:
+        return True
+    table = gazetteer()
+    a, b = table.get(place), table.get(region)
+    if a is None or b is None:
+        return True  # unknown places clash with nothing
+    return a.province == region or b.province == place or (a.kind == "province" and b.province == a.name)
 
 
 def level_clash(profile: QuestionProfile, view: "SentenceView") -> bool:

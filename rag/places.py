@@ -76,9 +76,24 @@ def _pattern() -> re.Pattern[str]:
 
 
 def places_in(text: str) -> list[tuple[int, int, Place]]:
-    """The Chinese places ``text`` names, left to right, longest name first at each point."""
+    """The Chinese places ``text`` names, left to right, longest name first at each point; a
+    name that starts inside a word (哪项城市建设 holds 项城 only by accident) is no place."""
     table = gazetteer()
-    return [(m.start(), m.end(), table[m.group()]) for m in _pattern().finditer(text)]
+    found = [(m.start(), m.end(), table[m.group()]) for m in _pattern().finditer(text)]
+    if not found:
+        return found
+    starts = _word_starts(text)
+    return [(a, b, p) for a, b, p in found if a in starts]
+
+
+def _word_starts(text: str) -> set[int]:
+    import rjieba
+
+    starts, at = {0}, 0
+    for word in rjieba.cut(text):
+        at += len(word)
+        starts.add(at)
+    return starts
 
 
 def most_specific(text: str) -> str | None:

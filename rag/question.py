@@ -210,7 +210,7 @@ def _slot(part: str, english: bool) -> Slot:
         return Slot("person", _focus_person(part))
     if _DATE_Q.search(part) and not _DURATION.search(part):
         grain = "day" if _DAY_Q.search(part) else "year" if _YEAR_Q.search(part) else "any"
-        return Slot("date", granularity=grain)
+        return Slot("date", part, granularity=grain)  # the whole part: the act the date belongs to
     if _NUMBER_Q.search(part):
         if _PERCENT_Q.search(part):
             return Slot("percent", _focus_count(part, None))
@@ -258,11 +258,7 @@ def _focus_count(part: str, unit: str | None) -> str:
 
 
 def _plain(focus: str) -> str:
-    """A focus without the constraints the profile reads on their own: years, periods, places, levels."""
-    from rag.places import places_in
-
-    for a, b, _ in reversed(places_in(focus)):
-        focus = focus[:a] + focus[b:]
+    """A focus without the time constraints the profile reads on their own (years, periods, levels)."""
     focus = P.FIVE_YEAR_RE.sub("", P.YEAR_RE.sub("", focus))
     return re.sub(r"期间|时期|年度|全年|今年|去年|上半年|下半年|[省市县区]级", "", focus)
 

@@ -456,8 +456,9 @@ def _clause_of(offset: int, clauses: list[tuple[int, int]]) -> tuple[int, int]:
     return next((c for c in clauses if c[0] <= offset < c[1]), (offset, offset + 1))
 
 
-SIGNALS = ("cosine", "overlap", "context", "typed", "filled", "focus", "rare_missing", "year_clash", "region_clash",
-           "level_clash", "english", "coverage", "cosine_en", "coverage_en", "margin", "list_short")
+SIGNALS = ("cosine", "overlap", "context", "typed", "filled", "focus", "local", "missing_known", "year_clash", "region_clash",
+           "level_clash", "english", "coverage", "cosine_en", "coverage_en", "margin", "list_short",
+           "typed_local", "typed_context", "untyped_overlap")
 
 
 def signals(profile: QuestionProfile, candidates: Candidates, lead: Scored | None, found: Clashes | None,
@@ -468,14 +469,15 @@ def signals(profile: QuestionProfile, candidates: Candidates, lead: Scored | Non
         return {name: 0.0 for name in SIGNALS} | {"english": english, "coverage": candidates.coverage,
                                                   "coverage_en": english * candidates.coverage}
     others = [c.cosine for c in scored if c.sentence.doc != lead.sentence.doc or c.sentence.paragraph != lead.sentence.paragraph]
-    return {
+    found_signals = {
         "cosine": lead.cosine,
         "overlap": lead.overlap,
         "context": lead.context,
         "typed": float(profile.typed),
         "filled": lead.fill if profile.typed else 0.0,
         "focus": focus_share(profile, lead, candidates.weights),
-        "rare_missing": rare_missing(lead, candidates.weights),
+        "local": local_support(profile, lead, candidates),
+        "missing_known": missing_known(lead, candidates),
         "year_clash": float(bool(found and found.year)),
         "region_clash": float(bool(found and found.region)),
         "level_clash": float(bool(found and found.level)),
@@ -485,7 +487,16 @@ def signals(profile: QuestionProfile, candidates: Candidates, lead: Scored | Non
         "coverage_en": english * candidates.coverage,
         "margin": lead.cosine - (max(others) if others else 0.0),
         "list_short": float(not complete),
-    }
+    } | _interactions(profile, lead)
+    found_signals["typed_local"] = float(profile.typed) * found_signals["local"]
+    return found_signals
+
+
+def _interactions(profile: QuestionProfile, lead: Scored) -> dict[str, float]:
+    """Signals that mean something only for one kind of question (a linear model cannot
+    form these products itself)."""
+    typed = float(profile.typed)
+    return {"typed_local": 0.0, "typed_context": typed * lead.context, "untyped_overlap": (1 - typed) * lead.overlap}
 
 
 def focus_share(profile: QuestionProfile, lead: Scored, weights: Mapping[str, float]) -> float:
@@ -500,12 +511,38 @@ def focus_share(profile: QuestionProfile, lead: Scored, weights: Mapping[str, fl
     return sum(weights.get(t, top) for t in focus if t in text) / (total or 1.0)
 
 
-def rare_missing(lead: Scored, weights: Mapping[str, float]) -> float:
-    """How rare the rarest word of the question is that neither the lead sentence, its
-    paragraph, its section nor its document's title has (0 when it has every word): a near
-    miss often lacks just one specific thing (the award, the event) the question names."""
+def local_support(profile: QuestionProfile, lead: Scored, candidates: Candidates) -> float:
+    """How much of the question stands next to the value that fills its slot: the
+    IDF-weighted share of the question's words (those naming the document aside) in the
+    value's clause and the clauses either side of it, best over the values. An answer stands
+    among the words of its question; a near miss's value stands among other words. For a
+    question without a typed slot, the sentence's own overlap."""
+    if not profile.typed:
+        return lead.overlap
+    text = fold(lead.sentence.text)
+    fills = slots.fills(lead.sentence.text, profile)
+    if not fills:
+        return 0.0
+    content = {t: x for t, x in candidates.weights.items() if t not in lead.view.identity}
+    total = sum(content.values()) or 1.0
+    clauses = [(m.start(), m.end()) for m in re.finditer(r"[^，,；;。：:！？!?]+[，,；;。：:！？!?]*", text)] or [(0, len(text))]
+    best = 0.0
+    for f in fills:
+        i = next((k for k, (a, b) in enumerate(clauses) if a <= f.start < b), 0)
+        window = text[clauses[max(0, i - 1)][0]: clauses[min(len(clauses) - 1, i + 1)][1]]
+        tokens = set(tokenize(window))
+        best = max(best, sum(x for t, x in content.items() if t in tokens) / total)
+    return best
+
+
+def missing_known(lead: Scored, candidates: Candidates) -> float:
+    """How rare the rarest word of the question is that the corpus has but neither the lead
+    sentence, its paragraph, its section nor its document's title has (0 when none is
+    missing): a near miss often lacks just one specific thing the question names (the award,
+    the other city), while a word the corpus lacks altogether is as often a paraphrase."""
     v = lead.view
     have = v.tokens | v.paragraph_tokens | v.context_tokens
+    weights = candidates.weights
     top = max(weights.values(), default=1.0) or 1.0
-    missing = [x for t, x in weights.items() if t not in have]
+    missing = [x for t, x in weights.items() if t not in have and x < top]
     return max(missing, default=0.0) / top

@@ -18,8 +18,13 @@ from rag.question import QuestionProfile, Slot
 from rag.text import fold
 
 # Counters that stand in for one another: 多少位 is answered by 8名, 多少批 by 205批次.
-# 个 is the general counter: 多少个 is answered by any of 家所项座处大对国 too.
-_UNIT_GROUPS = ("位名人余人", "批次批", "份篇件部册本", "家所个项座处大类种", "次场届期轮", "对个", "国个", "天日", "年周年")
+# Counters that stand in for one another; 个 is the general counter (多少个 is answered by
+# 家, 项, 国, 对 … too), while 人次 is not 批次 and 名 is not 人次.
+_UNIT_GROUPS = (
+    ("位", "名", "人", "余人"), ("批次", "批"), ("份", "篇", "件", "部", "册", "本"),
+    ("个", "家", "所", "项", "座", "处", "大", "大类", "类", "种", "国", "对", "支", "条", "组"),
+    ("次", "场", "届", "期", "轮"), ("天", "日"), ("年", "周年"), ("人次", "万人次"),
+)
 
 
 @dataclass(frozen=True)
@@ -98,7 +103,7 @@ def _typed_spans(folded: str, slot: Slot) -> list[tuple[int, int]]:
             return [(a, b) for a, b in spans if P.DAY_RE.search(folded[a:b])]
         return spans
     if kind == "place":
-        return place_spans(folded)
+        return place_spans(folded, slot.category)
     if kind == "org":
         return org_spans(folded, slot.category)
     if kind == "name":
@@ -110,15 +115,24 @@ def _counts(folded: str, unit: str | None) -> list[tuple[int, int]]:
     spans = [m.span() for m in P.NUMBER_RE.finditer(folded) if not P.YEAR_ONLY_RE.fullmatch(m.group().strip())]
     if not unit:
         return spans
-    group = "".join(g for g in _UNIT_GROUPS if unit in g) or unit
-    units = {unit} | {u for u in P.COUNTERS if u in group or (len(u) > 1 and u.endswith(unit))}
-    return [(a, b) for a, b in spans if any(re.sub(r"\s+", "", folded[a:b]).endswith(u) for u in units)]
+    units = {unit}.union(*(g for g in _UNIT_GROUPS if unit in g))
+    return [(a, b) for a, b in spans if counter_of(folded[a:b]) in units]
+
+
+_COUNTER = re.compile(rf"^[\s\d０-９.{P.NUMERAL_CN}]+(?:余|多)?\s*(?:%|％|‰|亿|万|千|百)?\s*")
+
+
+def counter_of(number: str) -> str:
+    """The counter a number is counted in: 205批次 -> 批次, 3 对 -> 对, 25国 -> 国."""
+    return _COUNTER.sub("", re.sub(r"\s+", "", number))
 
 
 def bound(folded: str, a: int, b: int, slot: Slot) -> bool:
     """Whether the value at ``a:b`` speaks of the slot's focus: a word of the focus stands in
     its clause (志愿者300名; not 邀请专家5名 for a count of 志愿者). The focus of a who-, when-
     or which-question is the sentence's subject, which retrieval reads, so those are bound."""
+    if slot.kind == "date":
+        return _same_event(folded, a, b, slot)
     if slot.kind not in ("count", "money", "percent") or not slot.focus:
         return True
     terms = focus_terms(slot.focus)
@@ -133,6 +147,24 @@ def bound(folded: str, a: int, b: int, slot: Slot) -> bool:
         before, _ = _clause(folded, start - 1, start - 1)
         return any(term in folded[before:start] for term in terms)
     return False
+
+
+# Acts a date belongs to; one of a group stands for another (召开 / 举行 / 举办).
+_EVENTS = (("召开", "举行", "举办", "开幕", "闭幕", "开展", "启动"), ("签署", "签订", "缔结", "结好", "建立"),
+           ("成立", "挂牌", "组建", "揭牌", "设立"), ("访问", "出访", "来访", "访", "考察"),
+           ("印发", "发布", "出台", "公布", "颁布"), ("开通", "开业", "通航", "投入使用", "建成", "竣工"))
+
+
+def _same_event(folded: str, a: int, b: int, slot: Slot) -> bool:
+    """A date answers for the act the question asks about: a question for when something was
+    召开 is not answered by the date something was 挂牌成立 (the clause speaks of another act)."""
+    asked = [g for g in _EVENTS if any(v in slot.focus for v in g)]
+    if not asked:
+        return True
+    start, end = _clause(folded, a, b)
+    window = folded[max(0, start - 1): min(len(folded), end + 40)]
+    said = [g for g in _EVENTS if any(v in window for v in g)]
+    return not said or any(g in said for g in asked)
 
 
 _CLAUSE_END = re.compile(r"[，,；;。！？!?：:|｜\n]")
@@ -160,17 +192,34 @@ _PLACE_SUFFIX = re.compile(rf"[{P.CJK}]{{2,5}}?(?:省|市|州|国(?![际家内�
 _EMBASSY = re.compile(rf"[{P.CJK}]{{2,6}}(?:大使馆|领事馆|总领事馆)")
 
 
-def place_spans(folded: str) -> list[tuple[int, int]]:
+_DEICTIC = re.compile(r"^(?:我|本|该|全|各|外|两|此|其|他|省|市|县)(?:省|市|县|州|国)$")
+
+
+def place_spans(folded: str, category: str | None = None) -> list[tuple[int, int]]:
     """Places: Chinese places of the gazetteer, words with a place suffix, and the proper
-    names CC-CEDICT knows (俄罗斯, 宿务)."""
-    from rag.places import places_in
+    names CC-CEDICT knows (俄罗斯, 宿务). 我省, 本市, 全国 name no place. A question for a
+    country takes a foreign name or one ending in 国; one for a city, a city, county or
+    foreign name, not a province."""
+    from rag.places import gazetteer, places_in
     from rag.question import proper_name_spans
 
-    spans = [(a, b) for a, b, _ in places_in(folded)]
+    table = gazetteer()
+    spans = [(a, b) for a, b, p in places_in(folded)
+             if category not in ("国家",) and not (category == "城市" and p.kind == "province")]
     spans += [_trim(folded, *m.span()) for m in _PLACE_SUFFIX.finditer(folded)]
-    spans += [m.span() for m in _EMBASSY.finditer(folded)]
-    spans += proper_name_spans(folded)
-    return _outer(spans)
+    spans += [m.span() for m in _EMBASSY.finditer(folded)] if category in (None, "地方", "地区") else []
+    spans += [s for s in proper_name_spans(folded) if folded[s[0]:s[1]] not in table]
+    out = []
+    for a, b in spans:
+        piece = folded[a:b]
+        if _DEICTIC.match(piece) or len(piece) < 2:
+            continue
+        if category == "国家" and not (piece.endswith("国") or piece not in table):
+            continue
+        if category == "城市" and piece.endswith(("省", "国")):
+            continue
+        out.append((a, b))
+    return _outer(out)
 
 
 def org_spans(folded: str, category: str | None) -> list[tuple[int, int]]:
