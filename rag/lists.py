@@ -104,7 +104,8 @@ def _runs(t: str) -> Enumeration | None:
         if "、" not in body:
             continue
         items = _split(body, clause.start(), allow_commas=False)
-        if len(items) >= 3 or (len(items) == 2 and _AND.search(body)):
+        short_pair = len(items) == 2 and all(b - a <= 10 for a, b in items)
+        if len(items) >= 3 or (len(items) == 2 and (_AND.search(body) or short_pair)):
             if best is None or len(items) > len(best.items):
                 best = Enumeration(tuple(items), items[0][0], items[-1][1])
     return best

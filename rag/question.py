@@ -160,7 +160,7 @@ def _profile(question: str) -> QuestionProfile:
     return QuestionProfile(
         answer_type=kind,
         wants_list=wants_list,
-        cross_document=bool(_CROSS_Q.search(q)),
+        cross_document=_cross(q),
         english=english,
         unit=first.unit if first.kind == "count" else None,
         about_document=bool(_META_Q.search(q)),
@@ -176,6 +176,17 @@ def _profile(question: str) -> QuestionProfile:
         quoted_titles=tuple(P.QUOTED_TITLE_RE.findall(q)),
         off_documents=bool(_OFF_DOCUMENTS.search(q)),
     )
+
+
+def _cross(q: str) -> bool:
+    """Whether the question asks across documents: 哪些文件, 都提到, 相比 …; 分别 only when it
+    names two or more places (湖南和江西分别…), not for two things of one document."""
+    from rag.places import places_in
+
+    cues = [m.group() for m in _CROSS_Q.finditer(q)]
+    if any(c != "分别" for c in cues):
+        return True
+    return bool(cues) and len({p.name for _, _, p in places_in(q)}) >= 2
 
 
 def _parts(q: str) -> list[str]:

@@ -191,6 +191,11 @@ def choose(scored: Sequence[Scored], profile: QuestionProfile, w: Weights, candi
             if (keyed and key & c.view.tokens) or (not keyed and c.score >= best.score - 3 * w.list_margin
                                                    and c.overlap >= 0.75 * best.overlap):
                 chosen.append(c)
+        for doc in candidates.named:  # every document the question names by its region speaks
+            if doc not in {x.sentence.doc for x in chosen}:
+                own = next((c for c in scored if c.sentence.doc == doc), None)
+                if own is not None and own.score >= best.score - 6 * w.list_margin:
+                    chosen.append(own)
     elif profile.wants_list and not _gives_list(best, profile):
         for c in scored[1:]:
             if len(chosen) >= w.max_sentences or c.score < best.score - w.list_margin:
@@ -249,9 +254,14 @@ def _picks(chosen: list[Scored], profile: QuestionProfile, candidates: Candidate
         if listed is not None:
             return listed
     picks = [snippet(c, profile, candidates.weights, w.snippet_chars) for c in chosen]
-    if not profile.wants_list and _item_heading(chosen[0]):
+    if not profile.wants_list and _heading_sentence(chosen[0]):
         picks[0] = _with_body(picks[0], candidates, w)
     return picks, True
+
+
+def _heading_sentence(c: Scored) -> bool:
+    """A short sentence opening with an item marker (一是…, （二）…, 3.…): an item's heading."""
+    return len(c.sentence.text) <= 40 and lists.starts_item(c.sentence.text)
 
 
 def _with_body(pick: Pick, candidates: Candidates, w: Weights) -> Pick:
@@ -262,9 +272,10 @@ def _with_body(pick: Pick, candidates: Candidates, w: Weights) -> Pick:
     from rag.text import split_sentences
 
     sentences = split_sentences(paragraph)
-    if len(sentences) < 2 or sentences[0][1] != s.text:
+    at = next((i for i, (offset, text) in enumerate(sentences) if offset == s.start), None)
+    if at is None or at + 1 >= len(sentences):
         return pick
-    start, nxt = sentences[1]
+    start, nxt = sentences[at + 1]
     end = start + len(nxt)
     quote = paragraph[s.start:end]
     if len(quote) > w.list_chars:
@@ -281,6 +292,8 @@ def list_answer(best: Scored, profile: QuestionProfile, candidates: Candidates, 
     are read for one that long. Returns the picks and whether the list is complete."""
     wanted = profile.list_count
     options = [best] + [c for c in scored[1:10] if c is not best and c.score >= best.score - 3 * w.list_margin]
+    if wanted:  # a counted list (哪四项) may stand anywhere in the lead's document
+        options += [c for c in scored[1:40] if c.sentence.doc == best.sentence.doc and c not in options][:15]
     first = None
     for c in options:
         got = _list_of(c, profile, candidates, w)
@@ -327,7 +340,7 @@ def _list_of(c: Scored, profile: QuestionProfile, candidates: Candidates,
             return picks, len(items), announced or 0
     if own is not None and (len(own.items) >= 3 or not structural):
         return _own_list(c, unit, own, w), len(own.items), announced or 0
-    if structural and _item_heading(c) and (own is None or len(own.items) < 3):
+    if structural and parts and _item_heading(c) and (own is None or len(own.items) < 3):
         run = lists.sibling_items(doc, p)
         if len(run) >= 2:
             return [_item_pick(c, q) for q in run], len(run), 0
