@@ -51,12 +51,12 @@ def year_clash(profile: QuestionProfile, doc: Document, paragraph: str, section:
 
 
 def sentence_year_clash(profile: QuestionProfile, sentence: str, context: str) -> bool:
-    """The sentence dates what it says to other years (2020年我局收到…) than the one asked
-    (2021年…收到多少), and its paragraph never names the year asked."""
+    """The sentence opens by dating what it says to another year (2020年我局收到…) than the
+    one asked (2021年…收到多少), and its paragraph never names the year asked."""
     years = set(profile.years)
     if not years:
         return False
-    said = {int(y) for y in P.YEAR_RE.findall(sentence)}
+    said = {int(y) for y in P.YEAR_RE.findall(sentence[:10])}  # the year the sentence opens with: its time frame
     if not said or said & years:
         return False
     return not (set(years_named(context)) & years or any(str(y) in context for y in years))

@@ -231,6 +231,8 @@ def _slot(part: str, english: bool) -> Slot:
         return Slot("count", _focus_count(part, unit), unit)
     m = _ORG_Q.search(part)
     if m and not (m.group(1) in ("中心",) and _PLACE_Q.search(part)):
+        if re.search(r"哪些|有哪|哪几", part):
+            return Slot("name", category=m.group(1))  # 哪些活动: the items themselves are the answer
         return Slot("org", category=m.group(1))
     m = _ORG_Q_EN.search(part)
     if m:

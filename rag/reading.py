@@ -291,23 +291,20 @@ def list_answer(best: Scored, profile: QuestionProfile, candidates: Candidates, 
     first; when its list is shorter than the question says (哪四项), the near-best sentences
     are read for one that long. Returns the picks and whether the list is complete."""
     wanted = profile.list_count
-    options = [best] + [c for c in scored[1:10] if c is not best and c.score >= best.score - 3 * w.list_margin]
-    if wanted:  # a counted list (哪四项) may stand anywhere in the lead's document
-        options += [c for c in scored[1:40] if c.sentence.doc == best.sentence.doc and c not in options][:15]
-    first = None
-    for c in options:
-        got = _list_of(c, profile, candidates, w)
-        if got is None:
-            continue
-        picks, count, expected = got
-        complete = count >= (wanted or expected or 0)
-        if first is None:
-            first = (picks, complete)
-        if complete and (wanted or c is best):
+    first = _list_of(best, profile, candidates, w)
+    if first is not None:
+        picks, count, expected = first
+        if count >= (wanted or expected or 0):
             return picks, True
-        if not wanted:
-            break
-    return first
+    if wanted:  # a counted list (哪四项) may stand elsewhere in the lead's document: one of exactly that many
+        near = [c for c in scored[1:40] if c.sentence.doc == best.sentence.doc][:15]
+        for c in near:
+            got = _list_of(c, profile, candidates, w)
+            if got is not None and got[1] == wanted:
+                return got[0], True
+    if first is None:
+        return None
+    return first[0], False
 
 
 def _list_of(c: Scored, profile: QuestionProfile, candidates: Candidates,
