@@ -94,9 +94,9 @@ def check_question(question: object, max_chars: int) -> str:
 # --- the kinds of question ------------------------------------------------------------
 
 _DURATION = re.compile(r"多少年|几年|多长时间|多久|多长|how long", re.I)
-_DATE_Q = re.compile(r"何时|什么时候|什么时间|哪天|哪一天|哪年|哪一年|几月|几号|日期|起止|when\b|what (date|day|year|month)"
+_DATE_Q = re.compile(r"何时|什么时候|什么时间|哪天|哪一天|哪几天|哪年|哪一年|几月|几号|日期|起止|when\b|what (date|day|year|month)"
                      r"|which (year|month|day)|in what year", re.I)
-_DAY_Q = re.compile(r"哪天|哪一天|几号|几月几日|什么日子|日期|起止|which day|what date|what day", re.I)
+_DAY_Q = re.compile(r"哪天|哪一天|哪几天|几号|几月几日|什么日子|日期|起止|which day|what date|what day", re.I)
 _YEAR_Q = re.compile(r"哪年|哪一年|which year|what year|in what year", re.I)
 _NUMBER_Q = re.compile(r"多少|(?<![哪这那])几(?![乎])|数量|比例|百分之|规模|金额|多少钱|how (many|much)"
                        r"|what (number|percentage|share|proportion|amount)|number of|percent", re.I)
@@ -231,8 +231,8 @@ def _slot(part: str, english: bool) -> Slot:
         return Slot("count", _focus_count(part, unit), unit)
     m = _ORG_Q.search(part)
     if m and not (m.group(1) in ("中心",) and _PLACE_Q.search(part)):
-        if re.search(r"哪些|有哪|哪几", part):
-            return Slot("name", category=m.group(1))  # 哪些活动: the items themselves are the answer
+        if re.search(r"哪些|有哪|哪几", part) and m.group(1) not in P.GENERIC_ORGS + P.ORG_ENDINGS:
+            return Slot("name", category=m.group(1))  # 哪些活动: the events themselves are the answer
         return Slot("org", category=m.group(1))
     m = _ORG_Q_EN.search(part)
     if m:

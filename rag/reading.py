@@ -297,7 +297,8 @@ def list_answer(best: Scored, profile: QuestionProfile, candidates: Candidates, 
         if count >= (wanted or expected or 0):
             return picks, True
     if wanted:  # a counted list (哪四项) may stand elsewhere in the lead's document: one of exactly that many
-        near = [c for c in scored[1:40] if c.sentence.doc == best.sentence.doc][:15]
+        near = [c for c in scored[1:40] if c.sentence.doc == best.sentence.doc
+                and c.overlap >= 0.5 * best.overlap][:15]
         for c in near:
             got = _list_of(c, profile, candidates, w)
             if got is not None and got[1] == wanted:
