@@ -62,18 +62,21 @@ def load_model(path: Path | None = None) -> AbstentionModel:
 
 def fit(rows: Sequence[Mapping[str, float]], labels: Sequence[bool], features: Sequence[str],
         max_false_refusal: float = 0.03, note: str = "") -> AbstentionModel:
-    """Fit the logistic model (L2, balanced classes) and the threshold that refuses the most
-    unanswerable questions while refusing at most ``max_false_refusal`` of the answerable ones."""
+    """Fit the logistic model (L2, balanced classes, its strength chosen by five-fold
+    cross-validation on the same rows) and the threshold that refuses the most unanswerable
+    questions while refusing at most ``max_false_refusal`` of the answerable ones."""
     import numpy as np
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import LogisticRegressionCV
 
     x = np.array([[float(r.get(f, 0.0)) for f in features] for r in rows], dtype=float)
     y = np.array(labels, dtype=int)
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale[scale == 0] = 1.0
-    clf = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
+    clf = LogisticRegressionCV(Cs=[0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0], cv=5, scoring="neg_log_loss",
+                               class_weight="balanced", max_iter=5000)
     clf.fit((x - mean) / scale, y)
+    note = f"{note}; L2 strength C={float(clf.C_[0]):g} by 5-fold cross-validation".lstrip("; ")
     model = AbstentionModel(tuple(features), tuple(mean.tolist()), tuple(scale.tolist()), tuple(clf.coef_[0].tolist()),
                             float(clf.intercept_[0]), 0.5, note)
     probs = [model.probability(r) for r in rows]

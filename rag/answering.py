@@ -17,6 +17,14 @@ RELATED_EN = "Possibly related passages:"
 RETRIEVAL_DEPTH = 10  # passages an answer lists
 
 
+VETOES = ("year_clash", "region_clash", "level_clash", "quoted_missing")
+
+
+def vetoed(signals: dict[str, float]) -> bool:
+    """A constraint of the question that the answering sentence contradicts rules it out."""
+    return any(signals.get(name, 0.0) > 0 for name in VETOES)
+
+
 @dataclass(frozen=True)
 class Composer:
     """Turns a retrieval into an extractive answer, or an honest abstention."""
@@ -33,8 +41,11 @@ class Composer:
         return read(prof, self.retriever.candidates(retrieval, prof, self.weights.paragraphs), self.weights)
 
     def confidence(self, evidence: Evidence) -> float:
-        """The probability that the documents answer the question (0 when they cannot)."""
-        if not evidence.picks or evidence.profile.off_documents:
+        """The probability that the documents answer the question: 0 when they cannot (nothing
+        found, a request to answer without the documents, or a sentence that contradicts what
+        the question fixes: its year, its place, its level, a name it quotes), else the
+        fitted model's."""
+        if not evidence.picks or evidence.profile.off_documents or vetoed(evidence.signals):
             return 0.0
         return self.model.probability(evidence.signals)
 

@@ -92,7 +92,7 @@ def region_clash(profile: QuestionProfile, doc: Document, paragraph: str, candid
     document never mentions; or it quotes a document title of such a place."""
     named = candidates.named
     if named and doc.name not in named and doc.meta.region:
-        if not any((candidates.documents[n].meta.region or "\0") in paragraph for n in named):
+        if not any(_mentions(paragraph, candidates.documents[n].meta.region or "\0") for n in named):
             return True
     regions = candidates.regions
     text = None
@@ -106,9 +106,9 @@ def region_clash(profile: QuestionProfile, doc: Document, paragraph: str, candid
     if not doc.meta.region:
         return False  # a document whose region cannot be read clashes with no place
     for place in profile.places:
-        if not _covered(place, regions) and not mentions(place):
+        if not _covered(place, regions) and not mentions(place) and not _mentions(paragraph, place):
             return True
-        if not _compatible(place, doc.meta.region) and place not in regions and place not in paragraph:
+        if not _compatible(place, doc.meta.region) and place not in regions and not _mentions(paragraph, place):
             return True  # 福州 asked, no document from 福州, a 厦门 document answering silent on it
     for title in profile.quoted_titles:
         from rag.places import places_in
@@ -117,6 +117,12 @@ def region_clash(profile: QuestionProfile, doc: Document, paragraph: str, candid
             if not _covered(p.name, regions) and p.name not in fold(doc.meta.title):
                 return True
     return False
+
+
+def _mentions(text: str, place: str) -> bool:
+    from rag.places import mentions
+
+    return mentions(text, place)
 
 
 def _covered(place: str, regions: frozenset[str]) -> bool:

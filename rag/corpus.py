@@ -34,6 +34,18 @@ class Corpus:
             h.update(f"{d.name}\0{d.fingerprint}\n".encode())
         return h.hexdigest()
 
+    @property
+    def reading_fingerprint(self) -> str:
+        """Changes when the documents are read differently (paragraphs, sections, metadata),
+        as when the reader itself changes: an index of the old reading is stale."""
+        import json
+        from dataclasses import asdict
+
+        h = hashlib.sha256()
+        for d in self.documents:
+            h.update(json.dumps(asdict(d), ensure_ascii=False, sort_keys=True).encode())
+        return h.hexdigest()
+
     def document(self, name: str) -> Document:
         """The document of this file name (or unique prefix of it, such as ``001``)."""
         exact = [d for d in self.documents if d.name == name]

@@ -111,6 +111,8 @@ def _stale_reason(directory: Path, corpus: Corpus, embedder: Embedder, chunk_max
         parts = [f"{label}: {', '.join(names)}" for label, names in
                  (("added", added), ("removed", removed), ("changed", changed)) if names]
         return "documents changed (" + "; ".join(parts or ["order"]) + ")"
+    if m.reading_fingerprint != corpus.reading_fingerprint:
+        return "the documents are read differently now (the reader changed)"
     return None
 
 
@@ -149,6 +151,7 @@ def build_index(
             FORMAT_VERSION, embedder.model_id, embedder.fingerprint, embedder.dimension, chunk_max_chars,
             corpus.fingerprint, {d.name: d.fingerprint for d in corpus.documents}, index_type,
             {"documents": len(corpus.documents), "chunks": len(chunks), "sentences": len(sentences)},
+            reading_fingerprint=corpus.reading_fingerprint,
         )
         store.write_manifest(tmp, manifest)
         store.replace_directory(tmp, directory)

@@ -103,3 +103,32 @@ def most_specific(text: str) -> str | None:
     if local:
         return local[0].name
     return found[0][2].name if found else None
+
+
+# Official one-character abbreviations (简称) of provinces and of the cities documents write
+# that way (在京举行, 在榕举办, 来穗): a place is mentioned by them only where a place stands.
+ABBREVIATIONS = {
+    "北京": "京", "天津": "津", "上海": "沪", "重庆": "渝", "河北": "冀", "山西": "晋", "辽宁": "辽", "吉林": "吉",
+    "黑龙江": "黑", "江苏": "苏", "浙江": "浙", "安徽": "皖", "福建": "闽", "江西": "赣", "山东": "鲁", "河南": "豫",
+    "湖北": "鄂", "湖南": "湘", "广东": "粤", "海南": "琼", "四川": "川", "贵州": "黔", "云南": "滇", "陕西": "陕",
+    "甘肃": "甘", "青海": "青", "内蒙古": "蒙", "广西": "桂", "西藏": "藏", "宁夏": "宁", "新疆": "新",
+    "香港": "港", "澳门": "澳", "广州": "穗", "福州": "榕", "厦门": "厦", "杭州": "杭", "南京": "宁", "成都": "蓉",
+    "长沙": "长", "济南": "济", "郑州": "郑", "武汉": "汉", "宁波": "甬", "深圳": "深",
+}
+_AT = r"(?:在|赴|来|抵|到|访|离)"
+_ACT = r"(?:举行|举办|召开|开幕|访问|考察|期间)"
+
+
+def abbreviation_spans(text: str) -> list[tuple[int, int, str]]:
+    """Places written by their one-character abbreviation where a place stands: after 在/赴/来
+    and before an act (在榕举办, 赴京参加 …): (start, end, place)."""
+    out = []
+    for place, abbr in ABBREVIATIONS.items():
+        for m in re.finditer(rf"(?<={_AT}){abbr}(?={_ACT}|[，,。、])", text):
+            out.append((m.start(), m.end(), place))
+    return out
+
+
+def mentions(text: str, place: str) -> bool:
+    """Whether ``text`` speaks of ``place``: by name, or by its abbreviation where a place stands."""
+    return place in text or any(p == place for _, _, p in abbreviation_spans(text))

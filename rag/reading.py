@@ -39,6 +39,7 @@ class Weights:
     front: float = 0.3  # penalty: a title, letterhead or date line, unless the question is about the document
     rank: float = 0.25
     time_frame: float = 0.3  # penalty: the paragraph is about another period or year section than asked
+    quoted: float = 0.3  # the paragraph holds every name the question quotes (“中国·福建周”)
     list_margin: float = 0.12  # a list answer takes sentences within this of the best
     max_sentences: int = 4
     paragraphs: int = 6  # how many retrieved paragraphs are read
@@ -122,7 +123,10 @@ def read(profile: QuestionProfile, candidates: Candidates, w: Weights = Weights(
     chosen = _with_parts(chosen, candidates, w)
     picks, complete = _picks(chosen, profile, candidates, w, scored)
     lead = chosen[0]
-    found_clashes = clashes_of(profile, lead.view, candidates)
+    # A question across documents or of several parts fixes years and places for one part
+    # or one document each; the lead sentence is not held to all of them.
+    several = profile.cross_document or len(_parts_of(profile)) > 1
+    found_clashes = None if several else clashes_of(profile, lead.view, candidates)
     return Evidence(profile, tuple(scored), tuple(picks),
                     signals(profile, candidates, lead, found_clashes, scored, complete), found_clashes, complete)
 
@@ -134,6 +138,7 @@ def score(profile: QuestionProfile, candidates: Candidates, w: Weights) -> list[
     # A Chinese question mostly in words the corpus lacks is evidence against support, not
     # neutral. An English question's dictionary words are a loose net: its context is neutral.
     neutral = NEUTRAL_CONTEXT if profile.english else None
+    names = quoted_names(profile)
     out: list[Scored] = []
     for v in candidates.sentences:
         content = {t: x for t, x in q.items() if t not in v.identity}
@@ -148,8 +153,9 @@ def score(profile: QuestionProfile, candidates: Candidates, w: Weights) -> list[
         unit = bool(profile.unit and typed)
         front = is_title_like(v.sentence.text) and not profile.about_document
         elsewhen = _elsewhen(profile, v, candidates)
+        quoted = bool(names) and _holds_names(v, names)
         value = (w.dense * v.cosine + w.overlap * overlap + w.context * context + w.kind * (fill if profile.typed else 1.0)
-                 + w.unit * unit - w.front * front + w.rank * v.fused - w.time_frame * elsewhen)
+                 + w.unit * unit - w.front * front + w.rank * v.fused - w.time_frame * elsewhen + w.quoted * quoted)
         out.append(Scored(v.sentence, v, value, v.cosine, overlap, context, typed, fill))
     out.sort(key=lambda c: -c.score)
     # A sentence that does not fill the slot does not lead when one that fills it scores
@@ -469,7 +475,7 @@ def _clause_of(offset: int, clauses: list[tuple[int, int]]) -> tuple[int, int]:
 
 SIGNALS = ("cosine", "overlap", "context", "typed", "filled", "focus", "local", "missing_known", "year_clash", "region_clash",
            "level_clash", "english", "coverage", "cosine_en", "coverage_en", "margin", "list_short",
-           "typed_local", "typed_context", "untyped_overlap")
+           "typed_local", "typed_context", "untyped_overlap", "quoted_missing")
 
 
 def signals(profile: QuestionProfile, candidates: Candidates, lead: Scored | None, found: Clashes | None,
@@ -500,7 +506,44 @@ def signals(profile: QuestionProfile, candidates: Candidates, lead: Scored | Non
         "list_short": float(not complete),
     } | _interactions(profile, lead)
     found_signals["typed_local"] = float(profile.typed) * found_signals["local"]
+    found_signals["quoted_missing"] = float(quoted_missing(profile, lead))
     return found_signals
+
+
+def quoted_names(profile: QuestionProfile) -> list[str]:
+    """The names a question quotes (“中国·福建周”, 《…规划》), three characters or more."""
+    return [re.sub(r"\s+", "", n) for m in re.finditer(r"“([^”]{3,30})”|《([^》]{3,60})》", fold(profile.text))
+            for n in m.groups() if n]
+
+
+def _holds_names(v: SentenceView, names: Sequence[str]) -> bool:
+    """Whether the paragraph (with its section and title) holds every quoted name, as written
+    or nearly (four in five of its character pairs: users quote from memory)."""
+    text = re.sub(r"\s+", "", fold(v.paragraph.text + v.paragraph.section_path + v.meta.title))
+
+    def near(name: str) -> bool:
+        if name in text:
+            return True
+        pairs = [name[i: i + 2] for i in range(len(name) - 1)]
+        return bool(pairs) and sum(p in text for p in pairs) >= 0.8 * len(pairs)
+
+    return all(near(n) for n in names)
+
+
+def quoted_missing(profile: QuestionProfile, lead: Scored) -> bool:
+    """A question about one thing quotes a name that neither the lead sentence's paragraph nor
+    its document's title holds: the sentence speaks of something else. (A question across
+    documents, or of several parts, may quote a name of one document only.)"""
+    if profile.cross_document or len(_parts_of(profile)) > 1:
+        return False
+    names = quoted_names(profile)
+    return bool(names) and not _holds_names(lead.view, names)
+
+
+def _parts_of(profile: QuestionProfile) -> list[str]:
+    from rag.question import sub_questions
+
+    return sub_questions(profile.text)
 
 
 def _interactions(profile: QuestionProfile, lead: Scored) -> dict[str, float]:

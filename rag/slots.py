@@ -209,10 +209,14 @@ def place_spans(folded: str, category: str | None = None) -> list[tuple[int, int
     spans += [_trim(folded, *m.span()) for m in _PLACE_SUFFIX.finditer(folded)]
     spans += [m.span() for m in _EMBASSY.finditer(folded)] if category in (None, "地方", "地区") else []
     spans += [s for s in proper_name_spans(folded) if folded[s[0]:s[1]] not in table]
+    from rag.places import abbreviation_spans
+
+    spans += [(a, b) for a, b, p in abbreviation_spans(folded) if category != "国家"]
     out = []
     for a, b in spans:
         piece = folded[a:b]
-        if _DEICTIC.match(piece) or len(piece) < 2:
+        if _DEICTIC.match(piece) or (len(piece) < 2 and (a, b) not in
+                                       {(x, y) for x, y, _ in abbreviation_spans(folded)}):
             continue
         if category == "国家" and not (piece.endswith("国") or piece not in table):
             continue

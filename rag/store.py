@@ -27,7 +27,7 @@ import numpy as np
 from rag.errors import IndexStateError
 from rag.types import Chunk, Document, DocumentMeta, Paragraph, Removed, Sentence
 
-FORMAT_VERSION = 2  # 2: page furniture, headlines and regions read anew
+FORMAT_VERSION = 3  # 3: the manifest records how the documents were read
 MANIFEST = "manifest.json"
 DATA_FILES = ("documents.jsonl", "chunks.jsonl", "chunks.faiss", "sentences.jsonl", "vectors.npy", "vector_keys.json")
 
@@ -44,6 +44,7 @@ class Manifest:
     index_type: str
     counts: dict[str, int]
     checksums: dict[str, str] = field(default_factory=dict)
+    reading_fingerprint: str = ""  # how the documents were read: changes when the reader does
 
     @classmethod
     def from_json(cls, data: Any) -> "Manifest":
@@ -65,6 +66,7 @@ class Manifest:
 _FIELD_TYPES: dict[str, type] = {
     "format_version": int, "model_id": str, "model_fingerprint": str, "dimension": int, "chunk_max_chars": int,
     "corpus_fingerprint": str, "documents": dict, "index_type": str, "counts": dict, "checksums": dict,
+    "reading_fingerprint": str,
 }
 
 
