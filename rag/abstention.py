@@ -74,9 +74,9 @@ def fit(rows: Sequence[Mapping[str, float]], labels: Sequence[bool], features: S
     scale = x.std(axis=0)
     scale[scale == 0] = 1.0
     clf = LogisticRegressionCV(Cs=[0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0], cv=5, scoring="neg_log_loss",
-                               class_weight="balanced", max_iter=5000)
+                               class_weight="balanced", max_iter=5000, l1_ratios=(0.0,), use_legacy_attributes=False)
     clf.fit((x - mean) / scale, y)
-    note = f"{note}; L2 strength C={float(clf.C_[0]):g} by 5-fold cross-validation".lstrip("; ")
+    note = f"{note}; L2 strength C={float(np.ravel(clf.C_)[0]):g} by 5-fold cross-validation".lstrip("; ")
     model = AbstentionModel(tuple(features), tuple(mean.tolist()), tuple(scale.tolist()), tuple(clf.coef_[0].tolist()),
                             float(clf.intercept_[0]), 0.5, note)
     probs = [model.probability(r) for r in rows]

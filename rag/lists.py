@@ -104,7 +104,7 @@ def _runs(t: str) -> Enumeration | None:
         if "、" not in body:
             continue
         items = _split(body, clause.start(), allow_commas=False)
-        short_pair = len(items) == 2 and all(b - a <= 10 for a, b in items)
+        short_pair = len(items) == 2 and items[0][1] - items[0][0] <= 8  # 东苇路、天苇路已取得批复
         if len(items) >= 3 or (len(items) == 2 and (_AND.search(body) or short_pair)):
             if best is None or len(items) > len(best.items):
                 best = Enumeration(tuple(items), items[0][0], items[-1][1])

@@ -104,13 +104,14 @@ def person_spans(text: str, question: str = "") -> list[tuple[int, int]]:
     """Where ``text`` names a person the question does not already name, when it speaks of
     the office the question describes them by (none otherwise)."""
     titles = asked_titles(question)
-    if titles and not any(t in text for t in titles):
+    if titles and not any(_holds_title(text, t) for t in titles):
         return []
     asked = re.sub(r"\s+", "", question)
     out = []
     for m in _AFTER.finditer(text):
         span = _name_after_title(text, m)
-        if span and text[span[0]: span[1]][:2] not in asked:
+        if span and text[span[0]: span[1]][:2] not in asked and (not titles or any(
+                _holds_title(text[: span[0]][-12:], t) for t in titles)):
             out.append(span)
     for m in _BEFORE.finditer(text):
         name = m.group(1)
@@ -138,6 +139,12 @@ def _common_word(word: str) -> bool:
     import rjieba
 
     return rjieba.has_word(word) and word not in names().people
+
+
+def _holds_title(text: str, title: str) -> bool:
+    """Whether ``text`` names the office ``title`` itself: 副主任 is not the 主任 asked about."""
+    return any(title.startswith("副") or not text[:m.start()].endswith("副")
+               for m in re.finditer(re.escape(title), text))
 
 
 def names_person(text: str, question: str = "") -> bool:

@@ -4,6 +4,7 @@ paths, metadata, furniture, encodings, and that no text is lost or duplicated.""
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import functools
 import random
 import re
@@ -14,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rag.corpus import load_corpus
+from rag.corpus import Corpus, load_corpus
 from rag.decoding import decode
 from rag.errors import CorpusError, DocumentError
 from rag.headings import strip_emphasis
@@ -590,3 +591,112 @@ def test_page_breaks_join_and_headings_nest(gen: Generated) -> None:
 def test_generated_text_decodes_back_in_every_encoding(gen: Generated, encoding: str) -> None:
     text, _ = decode(gen.text.encode(encoding), "gen.txt")
     assert text.lstrip("\ufeff") == gen.text
+
+
+# --- Saved web pages of the genre (written for these tests) ---------------------------
+
+PAGE = """来源: https://www.example.gov.cn/art/2022/8/26/art_1.html
+您现在的位置:首页
+ > 政务公开 > 规划计划 > 计划总结
+某某市人民政府外事办公室2022年上半年工作总结
+发布日期:2022-08-26 15:40浏览次数: 来源:某某市人民政府外事办公室 字体:[ ]
+
+今年以来,市外办坚持服务大局,为全市高质量发展贡献外事力量。香港、澳门的交流也有新进展。
+
+一、拓宽国际渠道
+
+一是拓展国际友城交流合作渠道。
+"""
+
+
+def test_the_furniture_of_a_saved_page_is_removed_and_read_as_metadata() -> None:
+    doc = parse_document("page.txt", PAGE)
+    reasons = {r.reason for r in doc.removed}
+    assert {"source line", "breadcrumb", "page information"} <= reasons
+    assert not any("发布日期" in p.text or "来源" in p.text or "首页" in p.text for p in doc.paragraphs)
+    m = doc.meta
+    assert m.source == "https://www.example.gov.cn/art/2022/8/26/art_1.html"
+    assert m.title == "某某市人民政府外事办公室2022年上半年工作总结"
+    assert m.date == "2022-08-26"
+    assert m.office == "某某市人民政府外事办公室"
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("来源:机关先锋网 时间:2025年09月24日 [ 大 中 小 ] [ 打印 ] [ 关闭 ] [ 收藏 ]", "page information"),
+        ("发布日期: 2023-04-23  来源:某市外事办 打印   分享至:", "page information"),
+        ("[ 索引号 ] 11500000MB1670436T/2021-00139 [ 发文字号 ]", "page information"),
+        ("无障碍关怀版登录注册", "page controls"),
+        ("新闻中心 > 独家 > 正文", "breadcrumb"),
+        ("2021-03-09 05:11", "page date"),
+        ("18.05.2023  15:40", "page date"),
+        ("打开微信,“扫一扫”即可将网页分享至朋友圈。", "share prompt"),
+        ("微信图1.jpg", "image file"),
+        ("中国政府网 | 某市人民政府网", "site links"),
+        ("- 9页", "page count"),
+        ("https://www.example.gov.cn/index.html", "web address"),
+    ],
+)
+def test_page_furniture_lines_are_removed_with_their_reason(line: str, reason: str) -> None:
+    doc = parse_document("x.txt", HEAD + line + "\n\n最后一段正文。\n")
+    assert [(r.text, r.reason) for r in doc.removed] == [(line.strip(), reason)]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["做好文件打印和分发工作。", "本年度报告电子版可从门户网站下载。", "来源于各区县的统计数据汇总如下。"],
+)
+def test_sentences_that_speak_of_printing_or_sources_stay(line: str) -> None:
+    doc = parse_document("x.txt", HEAD + line + "\n")
+    assert doc.removed == ()
+
+
+def test_page_fields_with_the_title_glued_on_keep_the_title() -> None:
+    doc = parse_document("x.txt", "[ 成文日期 ] [ 发布日期 ] 2021-09-10某市人民政府外事办公室2020年度部门决算情况说明\n\n一、部门基本情况\n")
+    assert doc.meta.title == "某市人民政府外事办公室2020年度部门决算情况说明"
+    assert doc.meta.date == "2021-09-10"
+    assert doc.removed[0].reason == "page information"
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "region"),
+    [
+        ("佛山:奋力推动外事工作上台阶开新局\n\n4月4日,全市外事工作会议召开。\n", "佛山:奋力推动外事工作上台阶开新局", "佛山"),
+        ("聚力在对外交往上实现深层次突破\n\n2024年,全市外事系统将聚力四个服务。\n", "聚力在对外交往上实现深层次突破", None),
+        ("关于友城工作推动区域性国际中心城市\n建设情况的专项工作报告\n\n主任、各位委员：\n",
+         "关于友城工作推动区域性国际中心城市建设情况的专项工作报告", None),
+        ("市外办2023年工作情况报告\n\n今年以来，市外办认真落实各项部署。\n", "市外办2023年工作情况报告", None),
+    ],
+)
+def test_titles_without_a_notice_and_regions_from_the_title(text: str, title: str, region: str | None) -> None:
+    meta = parse_document("x.txt", text).meta
+    assert meta.title == title
+    assert meta.region == region
+
+
+def test_a_place_the_body_merely_mentions_is_not_the_region() -> None:
+    doc = parse_document("x.txt", "年度工作总结\n\n今年与香港、澳门的交流取得新进展，香港代表团来访两次。\n")
+    assert doc.meta.region is None
+
+
+def test_an_issuer_named_in_the_text_gives_the_region() -> None:
+    doc = parse_document("x.txt", "年度工作计划\n\n烟台市外事工作要服务大局。烟台市外办将举办系列活动。\n")
+    assert doc.meta.region == "烟台"
+
+
+def test_chapter_section_article_and_task_headings_nest() -> None:
+    doc = parse_document("x.txt", "第一章 总则\n\n第一节 目标\n\n第三条 本规划适用于全市。\n\n第二章 任务\n\n第10項:推进设施建设。\n")
+    sections = {p.text: p.section for p in doc.paragraphs}
+    assert sections["第三条 本规划适用于全市。"] == ("第一章 总则", "第一节 目标", "第三条 本规划适用于全市")
+    assert sections["第10項:推进设施建设。"][0] == "第二章 任务"
+
+
+def test_an_index_of_an_older_reading_is_stale(tmp_path: Path) -> None:
+    from rag.corpus import load_corpus
+
+    (tmp_path / "a.txt").write_text("某市外办2023年工作要点\n\n全年接待外宾团组50批。\n", "utf-8")
+    corpus = load_corpus(tmp_path)
+    assert len(corpus.reading_fingerprint) == 64
+    other = Corpus(corpus.root, tuple(dataclasses.replace(d, paragraphs=d.paragraphs[:1]) for d in corpus.documents))
+    assert other.fingerprint == corpus.fingerprint and other.reading_fingerprint != corpus.reading_fingerprint

@@ -1,0 +1,176 @@
+"""The reader's narrow contract: read(profile, candidates) -> Evidence, on inline documents
+written for these tests, with hand-set similarities instead of a model; the constraint
+clashes; the fitted abstention model as data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rag.abstention import AbstentionModel, best_threshold, fit, load_model
+from rag.answering import vetoed
+from rag.lexical import tokenize
+from rag.question import profile
+from rag.reader import parse_document
+from rag.reading import SIGNALS, Candidates, SentenceView, read
+from rag.text import split_sentences
+from rag.types import Document, Sentence
+
+
+def candidates(question: str, docs: list[Document], cosines: dict[str, float] | None = None,
+               named: frozenset[str] = frozenset()) -> Candidates:
+    """Every sentence of ``docs`` as a candidate, paragraphs in document order; a sentence's
+    cosine is looked up by a substring of it (0.80 otherwise)."""
+    cosines = cosines or {}
+    views = []
+    for rank, doc in enumerate(docs):
+        identity = frozenset(tokenize(f"{doc.meta.region or ''} {doc.meta.label}"))
+        for p in doc.paragraphs:
+            sentences = [Sentence(doc.name, p.number, i, start, text) for i, (start, text) in enumerate(split_sentences(p.text))]
+            paragraph_tokens = frozenset(t for s in sentences for t in tokenize(s.text))
+            previous = ""
+            for s in sentences:
+                cosine = next((v for k, v in cosines.items() if k in s.text), 0.80)
+                views.append(SentenceView(s, p, doc.meta, rank, 1.0, cosine, frozenset(tokenize(s.text)), paragraph_tokens,
+                                          identity | frozenset(tokenize(p.section_path)), identity, previous))
+                previous = s.text
+    weights = {t: 1.0 for t in tokenize(question)}
+    regions = frozenset(d.meta.region for d in docs if d.meta.region)
+    return Candidates(question, tuple(views), weights, {d.name: d for d in docs}, regions, named)
+
+
+FUJIAN = parse_document("fj.txt", """福建省外事办公室2017年工作要点
+
+一、拓展对外交往渠道
+
+（一）服务会晤。扩大友城结好，力争与俄罗斯、印度和巴西缔结省级友城。积极参与会晤筹备工作。
+
+（二）广交朋友。邀请5至8名外国专家学者与省领导开展对话。做好友谊奖评选工作。
+
+二、密切港澳合作
+
+认真筹备在榕举办的闽澳高层会晤工作。
+""")
+XIAMEN = parse_document("xm.txt", """厦门市外事办公室2019年工作总结
+
+全年共接待外宾205批次，高访团组43批次。
+
+市外办秘书长张三出席活动。
+""")
+
+
+def test_the_answer_is_the_sentence_that_fills_the_slot_and_the_list_is_whole() -> None:
+    q = "福建2017年力争与哪些国家缔结省级友城？"
+    ev = read(profile(q), candidates(q, [FUJIAN], {"俄罗斯": 0.93}))
+    assert "俄罗斯、印度和巴西" in ev.picks[0].snippet
+    assert ev.picks[0].scored.sentence.paragraph == 3
+    assert set(SIGNALS) <= set(ev.signals)
+
+
+def test_a_count_of_something_else_is_a_near_miss_the_signals_show() -> None:
+    # The only count in 名 counts experts, not the volunteers asked about: the value is of the
+    # asked kind, but none of the words of what is counted stands in the sentence.
+    q = "福建2017年计划邀请多少名志愿者？"
+    ev = read(profile(q), candidates(q, [FUJIAN], {"专家学者": 0.93}))
+    assert ev.signals["typed"] == 1.0 and ev.signals["focus"] == 0.0
+    doc = parse_document("v.txt", "志愿服务工作总结\n\n积极动员志愿者参与服务，邀请专家5名开展培训。\n")
+    ev = read(profile(q), candidates(q, [doc], {"志愿者": 0.93}))
+    assert ev.signals["filled"] == 0.0
+
+
+def test_a_question_about_a_place_no_document_is_from_clashes() -> None:
+    q = "贵州省2017年力争与哪些国家缔结省级友城？"
+    ev = read(profile(q), candidates(q, [FUJIAN, XIAMEN], {"俄罗斯": 0.93}))
+    assert ev.signals["region_clash"] == 1.0 and vetoed(ev.signals)
+
+
+def test_a_city_of_another_known_region_clashes_and_unknown_regions_never_do() -> None:
+    q = "福州市外办2019年全年共接待外宾多少批次？"
+    ev = read(profile(q), candidates(q, [XIAMEN, FUJIAN], {"205批次": 0.95}))
+    assert ev.picks[0].scored.sentence.doc == "xm.txt"
+    assert ev.signals["region_clash"] == 1.0
+    untitled = parse_document("page.txt", "全年共接待外宾205批次，高访团组43批次。\n")
+    assert untitled.meta.region is None
+    ev = read(profile(q), candidates(q, [untitled], {"205批次": 0.95}))
+    assert ev.signals["region_clash"] == 0.0
+
+
+def test_a_year_the_sentence_opens_with_clashes_with_another_asked() -> None:
+    doc = parse_document("r.txt", "信息公开年度报告\n\n2020年我局收到依申请公开信件1件。\n")
+    q = "2021年收到多少件信息公开申请？"
+    ev = read(profile(q), candidates(q, [doc], {"信件": 0.95}))
+    assert ev.signals["year_clash"] == 1.0
+
+
+def test_a_place_written_by_its_abbreviation_fills_a_place_slot_and_mentions_it() -> None:
+    q = "闽澳高层会晤在福州哪里举办？"
+    ev = read(profile(q), candidates(q, [FUJIAN], {"在榕举办": 0.95}))
+    assert ev.signals["region_clash"] == 0.0
+    assert "在榕举办" in ev.picks[0].snippet
+
+
+def test_a_question_for_the_parts_of_a_section_is_answered_with_its_sub_headings() -> None:
+    q = "福建2017年拓展对外交往渠道包括哪几个方面？"
+    ev = read(profile(q), candidates(q, [FUJIAN], {"一、拓展对外交往渠道": 0.95}))
+    shown = [p.snippet for p in ev.picks]
+    assert any("服务会晤" in s for s in shown) and any("广交朋友" in s for s in shown)
+    assert len({p.scored.sentence.paragraph for p in ev.picks}) == 2  # each item cites its own paragraph
+
+
+def test_every_quote_stands_verbatim_in_its_paragraph() -> None:
+    for q, key in (("福建2017年拓展对外交往渠道包括哪几个方面？", "一、拓展"), ("福建邀请多少名外国专家？", "专家学者"),
+                   ("福建力争与哪些国家缔结友城？", "俄罗斯")):
+        ev = read(profile(q), candidates(q, [FUJIAN], {key: 0.95}))
+        for pick in ev.picks:
+            s = pick.scored.sentence
+            assert s.text in FUJIAN.paragraph(s.paragraph).text
+
+
+def test_an_empty_candidate_set_yields_no_picks() -> None:
+    q = "福建力争与哪些国家缔结友城？"
+    empty = Candidates(q, (), {}, {})
+    ev = read(profile(q), empty)
+    assert ev.picks == () and ev.signals["cosine"] == 0.0
+
+
+# --- the abstention model --------------------------------------------------------------
+
+def test_the_model_separates_what_its_signals_separate_and_round_trips_as_json(tmp_path: Path) -> None:
+    rows = [{"cosine": 0.9, "filled": 1.0}] * 20 + [{"cosine": 0.9, "filled": 0.0}] * 20
+    labels = [True] * 20 + [False] * 20
+    model = fit(rows, labels, ("cosine", "filled"), max_false_refusal=0.0)
+    assert model.probability({"cosine": 0.9, "filled": 1.0}) > model.threshold > model.probability({"cosine": 0.9, "filled": 0.0})
+    path = tmp_path / "m.json"
+    path.write_text(model.to_json(), "utf-8")
+    again = load_model(path)
+    assert again == model
+    assert json.loads(path.read_text("utf-8"))["features"] == ["cosine", "filled"]
+
+
+def test_the_threshold_keeps_false_refusals_within_the_budget() -> None:
+    answerable = [0.9, 0.8, 0.7, 0.6, 0.2]
+    unanswerable = [0.1, 0.3, 0.5]
+    t = best_threshold(answerable, unanswerable, max_false_refusal=0.2)
+    assert sum(v < t for v in answerable) <= 1
+    assert sum(v < t for v in unanswerable) == 3
+
+
+def test_a_broken_model_file_is_a_clear_error(tmp_path: Path) -> None:
+    from rag.errors import SettingsError
+
+    path = tmp_path / "m.json"
+    path.write_text('{"features": ["a"], "mean": [], "scale": [1], "coef": [1], "intercept": 0, "threshold": 0.5}')
+    with pytest.raises(SettingsError, match="calibrate"):
+        load_model(path)
+    path.write_text("not json")
+    with pytest.raises(SettingsError, match="calibrate"):
+        load_model(path)
+
+
+def test_the_shipped_model_reads_every_signal_the_reader_gives() -> None:
+    model = load_model()
+    assert isinstance(model, AbstentionModel)
+    assert set(model.features) == set(SIGNALS)
+    assert 0.0 < model.threshold < 1.0
