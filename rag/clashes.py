@@ -161,4 +161,5 @@ def level_clash(profile: QuestionProfile, view: "SentenceView") -> bool:
     if not profile.levels:
         return False
     text = fold(view.previous + view.sentence.text)
-    return not all(level in text for level in profile.levels)
+    # 省级 is said as 省级 or by the level itself with its kinds: 5个外国省（州、邦）
+    return not all(level in text or re.search(rf"{level[0]}[（(、]", text) for level in profile.levels)

@@ -64,6 +64,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 _STRAY_NUMBER = re.compile(r"^\s*\d{1,12}\s*$")
 _GLUED_TITLE = re.compile(rf"^(.*?{_TIMESTAMP})\s*([\u4e00-\u9fff（(“].{{5,80}})$")
+_GLUED_BODY = re.compile(rf"^(.{{0,40}}?(?:{_FIELD})\s*[:：]\s*{_TIMESTAMP})\s*([\u4e00-\u9fff（(“].{{20,}})$")
 
 
 def furniture_reason(line: str) -> str | None:
@@ -107,11 +108,13 @@ def page_fields(line: str) -> dict[str, str]:
 
 
 def split_page_line(line: str) -> tuple[str, str] | None:
-    """A page-information line that ends in the document's title: (the fields, the title)."""
-    if not is_page_information(line):
-        return None
-    m = _GLUED_TITLE.match(line)
+    """A line of page fields with the document's title or first paragraph run on after them
+    ("[ 发布日期 ] 2021-09-10重庆市…决算情况说明", "青岛政务网 发布日期 : 2022-11-28今年以来,…"):
+    (the fields, the rest)."""
+    m = _GLUED_TITLE.match(line) or _GLUED_BODY.match(line)
     if not m or _UI_RE.search(m.group(2)) or _FIELD_RE.search(m.group(2)):
+        return None
+    if not (is_page_information(line) or is_page_information(m.group(1)) or _FIELD_RE.search(m.group(1))):
         return None
     return m.group(1), m.group(2)
 

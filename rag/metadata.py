@@ -39,7 +39,9 @@ def extract_metadata(
     title = _title(head, office) or fallback_title
     number = next((m.group(0) for t in head for m in [DOC_NUMBER_RE.search(t)] if m), None)
     date = _date(head) or _page_date(fields, removed)
-    years = _years(title) or ((int(date[:4]),) if date else ())
+    # Without a year in the title, a document dated in a year speaks of that year or, as an
+    # annual report or yearbook does, of the year before.
+    years = _years(title) or ((int(date[:4]) - 1, int(date[:4])) if date else ())
     return DocumentMeta(
         title=title,
         office=office,

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
 from rag import lists, slots
+from rag import patterns as P
 from rag.clashes import Clashes, clashes_of
 from rag.layout import is_title_like
 from rag.lexical import tokenize
@@ -475,7 +476,7 @@ def _clause_of(offset: int, clauses: list[tuple[int, int]]) -> tuple[int, int]:
 
 SIGNALS = ("cosine", "overlap", "context", "typed", "filled", "focus", "local", "missing_known", "year_clash", "region_clash",
            "level_clash", "english", "coverage", "cosine_en", "coverage_en", "margin", "list_short",
-           "typed_local", "typed_context", "untyped_overlap", "quoted_missing")
+           "typed_local", "typed_context", "untyped_overlap", "quoted_missing", "missing_name", "english_uncovered")
 
 
 def signals(profile: QuestionProfile, candidates: Candidates, lead: Scored | None, found: Clashes | None,
@@ -507,7 +508,29 @@ def signals(profile: QuestionProfile, candidates: Candidates, lead: Scored | Non
     } | _interactions(profile, lead)
     found_signals["typed_local"] = float(profile.typed) * found_signals["local"]
     found_signals["quoted_missing"] = float(quoted_missing(profile, lead))
+    found_signals["missing_name"] = float(missing_name(profile, lead, candidates))
+    found_signals["english_uncovered"] = english * (1.0 - candidates.coverage)
     return found_signals
+
+
+_NAME_SUFFIX = re.compile(rf"[{P.CJK}]{{2,6}}?(?:市|州|县|省|国|岛|港|区)")
+
+
+def missing_name(profile: QuestionProfile, lead: Scored, candidates: Candidates) -> bool:
+    """The question names a place or a proper name (英国黑池市, 波普拉德) that the corpus knows but
+    the lead's paragraph, section and title do not: the sentence is about another one."""
+    from rag.cedict import proper_names
+    from rag.places import mentions
+
+    v = lead.view
+    text = fold(v.paragraph.text + v.paragraph.section_path + v.meta.title)
+    q = fold(profile.text)
+    names = {m.group() for m in _NAME_SUFFIX.finditer(q)}
+    names |= {t for t in candidates.weights if len(t) >= 2 and t in proper_names()}
+    names = {n for n in names if n not in v.identity and not any(n in (d.meta.region or "\0") or (d.meta.region or "\0") in n
+                                                                 for d in candidates.documents.values())}
+    known = [n for n in names if n in candidates.weights and candidates.weights[n] < max(candidates.weights.values())]
+    return any(not mentions(text, n) and n[:-1] not in text for n in known)
 
 
 def quoted_names(profile: QuestionProfile) -> list[str]:

@@ -1,4 +1,4 @@
-"""The evaluation gate: the default mode on the test split stays above its floors."""
+"""The evaluation gate: the default mode on each corpus's test split stays above its floors."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ import dataclasses
 
 import pytest
 
-from rag.evaluation.dataset import load_questions
+from rag.evaluation.corpora import load_corpora
+from rag.evaluation.dataset import load_questions, resolve
 from rag.evaluation.gate import load_thresholds, violations
-from rag.evaluation.runner import DEFAULT_QUESTIONS, Scores, assistant_pipeline, run, score
+from rag.evaluation.runner import Scores, assistant_pipeline, run, score
+
+CORPORA = {c.name: c for c in load_corpora()}
 
 
 def _scores(**values: float) -> Scores:
@@ -27,29 +30,50 @@ def test_violations_name_each_metric_below_its_floor_or_above_its_ceiling() -> N
     assert "false_refusal" in found[1]
 
 
-def test_thresholds_file_names_real_metrics() -> None:
+def test_every_corpus_has_floors_on_real_metrics() -> None:
     thresholds = load_thresholds()
     names = {f.name for f in dataclasses.fields(Scores)}
-    assert set(thresholds["floors"]) <= names and set(thresholds.get("ceilings", {})) <= names
     assert thresholds["split"] == "test"
+    assert set(thresholds["corpora"]) == set(CORPORA)
+    for corpus, gate in thresholds["corpora"].items():
+        assert set(gate["floors"]) <= names and set(gate.get("ceilings", {})) <= names, corpus
+        for metric in ("answer_accuracy", "refusal", "list_accuracy", "first_citation", "recall_at_5"):
+            assert metric in gate["floors"], (corpus, metric)
+        assert "false_refusal" in gate["ceilings"], corpus
+
+
+def _test_split(assistant, corpus: str) -> list:
+    questions = resolve(load_questions(CORPORA[corpus].questions), assistant.corpus)
+    return [q for q in questions if q.split == load_thresholds()["split"]]
 
 
 @pytest.fixture(scope="module")
-def test_split():
-    thresholds = load_thresholds()
-    return [q for q in load_questions(DEFAULT_QUESTIONS) if q.split == thresholds["split"]]
+def corpus_assistants(seed_assistant):
+    from rag.assistant import Assistant
+
+    out = {"seeds": seed_assistant}
+    for name, c in CORPORA.items():
+        if name != "seeds":
+            a = Assistant(seed_assistant.settings.replace(docs_dir=c.docs), embedder=seed_assistant.embedder)
+            a.warm_up()
+            out[name] = a
+    return out
 
 
 @pytest.mark.slow
-def test_default_mode_meets_the_floors(seed_assistant, test_split) -> None:
-    scores = score(run(assistant_pipeline(seed_assistant), test_split))
-    print("\n" + "\n".join(f"{k}: {v}" for k, v in dataclasses.asdict(scores).items()))
-    assert violations(scores, load_thresholds()) == []
+@pytest.mark.parametrize("corpus", sorted(CORPORA))
+def test_default_mode_meets_the_floors_of_each_corpus(corpus_assistants, corpus: str) -> None:
+    assistant = corpus_assistants[corpus]
+    scores = score(run(assistant_pipeline(assistant), _test_split(assistant, corpus)))
+    print(f"\n{corpus}: " + ", ".join(f"{k} {v:.3f}" for k, v in dataclasses.asdict(scores).items()
+                                      if isinstance(v, float)))
+    assert violations(scores, load_thresholds()["corpora"][corpus]) == []
 
 
 @pytest.mark.slow
-def test_gate_fails_when_retrieval_is_crippled(seed_assistant, test_split) -> None:
+def test_gate_fails_when_retrieval_is_crippled(seed_assistant) -> None:
     """Shown once: BM25 alone with a fusion depth of one paragraph falls below the floors."""
-    scores = score(run(assistant_pipeline(seed_assistant, strategy="lexical", fusion_depth=1), test_split))
-    found = violations(scores, load_thresholds())
+    split = _test_split(seed_assistant, "seeds")
+    scores = score(run(assistant_pipeline(seed_assistant, strategy="lexical", fusion_depth=1), split))
+    found = violations(scores, load_thresholds()["corpora"]["seeds"])
     assert any(v.startswith("recall_at_5") for v in found), found

@@ -1,4 +1,4 @@
-"""The CI gate: metric floors (and ceilings) in eval/thresholds.json that only move up."""
+"""The CI gate: metric floors (and ceilings) per development corpus, in eval/thresholds.json."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ def load_thresholds(path: Path = THRESHOLDS) -> dict:
 
 
 def violations(scores: Scores, thresholds: dict) -> list[str]:
-    """Every metric below its floor or above its ceiling, as readable lines."""
+    """Every metric below its floor or above its ceiling, as readable lines (``thresholds`` is
+    one corpus's entry: ``{"floors": {...}, "ceilings": {...}}``)."""
     out = []
     for name, floor in thresholds.get("floors", {}).items():
         value = getattr(scores, name)
