@@ -55,7 +55,7 @@ class Composer:
         rewritten = standalone if standalone != question else None
         confidence = self.confidence(evidence)
         signals = dict(evidence.signals)
-        if confidence < self.model.threshold:
+        if not evidence.picks or confidence < self.model.threshold:
             return self.abstain(question, evidence, retrieval, rewritten, confidence)
         picks = evidence.picks
         citations = [self.citation(p) for p in picks]

@@ -103,8 +103,13 @@ def select_sources(
     lookup = {(s.sentence.doc, s.sentence.paragraph, s.sentence.text): s for s in evidence.scored}
     for c in extractive.citations if extractive.found else ():
         scored = lookup.get((c.doc, c.paragraph, c.quote))
-        if scored is not None:
-            take(scored, required=True)  # the extractive answer's sentences, whatever the budget
+        # A quote of several sentences (an item's heading with the sentence after it, a list
+        # run to its full stop) is shown as the sentences it is made of.
+        parts = [scored] if scored is not None else [
+            s for s in evidence.scored if (s.sentence.doc, s.sentence.paragraph) == (c.doc, c.paragraph)
+            and s.sentence.text in c.quote]
+        for part in sorted(parts, key=lambda s: s.sentence.index):
+            take(part, required=True)  # the extractive answer's sentences, whatever the budget
     for s in evidence.scored:
         if used >= budget:
             break

@@ -189,20 +189,27 @@ def choose(scored: Sequence[Scored], profile: QuestionProfile, w: Weights, candi
     chosen = [best]
     if profile.cross_document:
         key = candidates.key_terms
-        keyed = bool(key) and bool(key & best.view.tokens)
+
+        def has_key(c: Scored) -> bool:
+            return bool(key & c.view.tokens) or any(k in fold(c.sentence.text) for k in key)
+
+        keyed = bool(key) and has_key(best)
         for c in scored[1:]:
             if len(chosen) >= w.max_sentences + 1:
                 break
             if c.sentence.doc in {x.sentence.doc for x in chosen}:
                 continue
-            if (keyed and key & c.view.tokens) or (not keyed and c.score >= best.score - 3 * w.list_margin
-                                                   and c.overlap >= 0.75 * best.overlap):
+            if (keyed and has_key(c)) or (not keyed and c.score >= best.score - 3 * w.list_margin
+                                          and c.overlap >= 0.75 * best.overlap):
                 chosen.append(c)
+        names = quoted_names(profile)
         for doc in candidates.named:  # every document the question names by its region speaks
             if doc not in {x.sentence.doc for x in chosen}:
-                own = next((c for c in scored if c.sentence.doc == doc), None)
-                if own is not None and own.score >= best.score - 6 * w.list_margin:
-                    chosen.append(own)
+                own = [c for c in scored if c.sentence.doc == doc and c.score >= best.score - 6 * w.list_margin]
+                pick = next((c for c in own if (key and has_key(c)) or (names and all(n in fold(c.sentence.text)
+                                                                                        for n in names))), None)
+                if pick is not None or own:
+                    chosen.append(pick or own[0])
     elif profile.wants_list and not _gives_list(best, profile):
         for c in scored[1:]:
             if len(chosen) >= w.max_sentences or c.score < best.score - w.list_margin:

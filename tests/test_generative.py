@@ -75,7 +75,11 @@ def fallback_of(make, question: str, write: Callable[[dict[int, str]], str]) -> 
 
 
 def faithful(passages: dict[int, str]) -> str:
-    return f"{first_sentence(passages[1])}[1]。"
+    """The first passage's sentence with the edition asked for, copied (the passage may open
+    with its section's heading)."""
+    sentences = [x.rstrip("。；") for x in re.split(r"(?<=[。；])", passages[1].replace("……", "。")) if x.strip()]
+    chosen = next((x for x in sentences if re.search(r"第\d+届", x)), sentences[0])
+    return f"{chosen}[1]。"
 
 
 def test_a_faithful_answer_is_kept_with_its_citation(make) -> None:
