@@ -56,8 +56,24 @@ def _text() -> str:
         ) from exc
 
 
+NAMES_FILE = "names.json"
+
+
 @lru_cache(maxsize=1)
 def names() -> Names:
+    """The proper names of CC-CEDICT: read from the package's ``data/names.json`` (what
+    ``build_names`` derives, saved by ``python -m rag.derived``; parsing the dictionary costs
+    a cold ``rag ask`` about half a second), or derived now when that file is missing."""
+    import json
+
+    try:
+        d = json.loads((resources.files("rag") / "data" / NAMES_FILE).read_text("utf-8"))
+        return Names(frozenset(d["proper"]), frozenset(d["people"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return build_names()
+
+
+def build_names() -> Names:
     """Proper names from the first gloss of each entry only: what every question needs,
     read without the English glosses that only the generative verifier needs (a cold
     ``rag ask`` pays for this one). A headword is a proper name when some entry's first

@@ -210,7 +210,6 @@ def _region(title: str, office: str | None, head: list[str], body: str) -> str |
         found = most_specific(fold(source))
         if found:
             return found
-    places = gazetteer()
     unnamed = _unnamed_level(title, office)
     if unnamed:  # 省外事侨务办公室…工作总结: the province (or city) the text speaks of most
         mentions = Counter(p.name for _, _, p in _places(fold(body)) if (p.kind == "province") == (unnamed == "省")

@@ -9,6 +9,7 @@ is no place, and neither is 和平 (a county as 和平县, /peace/ alone).
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,9 +41,26 @@ class Place:
     province: str  # the province it lies in (itself for a province)
 
 
+GAZETTEER_FILE = "places.json"
+
+
 @lru_cache(maxsize=1)
 def gazetteer() -> dict[str, Place]:
-    """Every province, and every city and county CC-CEDICT places in a province, by name."""
+    """Every province, and every city and county CC-CEDICT places in a province, by name: read
+    from the package's ``data/places.json`` (what ``build_gazetteer`` derives from CC-CEDICT,
+    saved by ``python -m rag.derived``; parsing CC-CEDICT on every start would cost a cold
+    ``rag ask`` about a second), or derived now when that file is missing."""
+    from importlib import resources
+
+    try:
+        rows = json.loads((resources.files("rag") / "data" / GAZETTEER_FILE).read_text("utf-8"))
+        return {r[0]: Place(r[0], r[1], r[2]) for r in rows}
+    except (OSError, ValueError, IndexError, TypeError):
+        return build_gazetteer()
+
+
+def build_gazetteer() -> dict[str, Place]:
+    """The gazetteer derived from CC-CEDICT's glosses."""
     from rag.cedict import _HEAD, _text, proper_names
 
     proper = proper_names()
@@ -69,17 +87,21 @@ def gazetteer() -> dict[str, Place]:
     return out
 
 
-@lru_cache(maxsize=1)
-def _pattern() -> re.Pattern[str]:
-    names = sorted(gazetteer(), key=len, reverse=True)
-    return re.compile("|".join(re.escape(n) for n in names))
-
-
 def places_in(text: str) -> list[tuple[int, int, Place]]:
     """The Chinese places ``text`` names, left to right, longest name first at each point; a
     name that starts inside a word (哪项城市建设 holds 项城 only by accident) is no place."""
     table = gazetteer()
-    found = [(m.start(), m.end(), table[m.group()]) for m in _pattern().finditer(text)]
+    found: list[tuple[int, int, Place]] = []
+    i, n = 0, len(text)
+    while i < n:
+        for size in (5, 4, 3, 2):  # the longest name standing at i
+            name = text[i: i + size]
+            if len(name) == size and name in table:
+                found.append((i, i + size, table[name]))
+                i += size
+                break
+        else:
+            i += 1
     if not found:
         return found
     starts = _word_starts(text)
@@ -99,10 +121,14 @@ def _word_starts(text: str) -> set[int]:
 def most_specific(text: str) -> str | None:
     """The most specific place ``text`` names: the first city or county before a province."""
     found = places_in(text)
-    local = [p for _, _, p in found if p.kind != "province" and p.province not in ("香港", "澳门", "台湾")]
+    local = [p for _, _, p in found if p.kind != "province" and p.province not in _SPECIAL]
     if local:
         return local[0].name
-    return found[0][2].name if found else None
+    provinces = [p for _, _, p in found if p.name not in _SPECIAL] or [p for _, _, p in found]
+    return provinces[0].name if provinces else None
+
+
+_SPECIAL = ("香港", "澳门", "台湾")  # named as partners as often as as the issuer's own region
 
 
 # Official one-character abbreviations (简称) of provinces and of the cities documents write
