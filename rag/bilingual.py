@@ -61,7 +61,10 @@ def load_lexicon(vocabulary: Iterable[str]) -> dict[str, tuple[str, ...]]:
 
 
 def is_english(text: str) -> bool:
-    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") < 2 and bool(_WORD.search(text.lower()))
+    """A question asked in English (one rule for the whole package: ``rag.patterns``)."""
+    from rag.patterns import is_english as english
+
+    return english(text)
 
 
 def translate_terms(question: str, lexicon: dict[str, tuple[str, ...]]) -> list[str]:

@@ -12,8 +12,6 @@ from rag.places import PROVINCES, gazetteer, most_specific
 from rag.text import SENTENCE_END, compact, fold
 from rag.types import DocumentMeta, Removed
 
-_PROVINCE_RE = re.compile("(" + "|".join(sorted(PROVINCES, key=len, reverse=True)) + r")(?:省|市|自治区|特别行政区)?")
-_CITY_RE = re.compile(r"([\u4e00-\u9fff]{2,3}?)市")
 _FIVE_YEAR = {"十一五": (2006, 2010), "十二五": (2011, 2015), "十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030)}
 _YEAR_RANGE_RE = re.compile(r"((?:19|20)\d{2})\s*[-—–~至到]\s*((?:19|20)\d{2})")
 _YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -253,11 +251,6 @@ _ISSUER_RE = re.compile(
     r"(?:省|市|县|自治区)?(?:人民政府|政府|委员会|市委|省委|县委)?"
     r"(?:外事办公室|外事办|外办|外侨办|外事侨务办公室|外事工作|外事系统|人民政府外事|委外办|外事委员会|市人民政府|省人民政府|人民政府)"
 )
-
-
-def _place_in(text: str) -> str | None:
-    """The most specific place an issuer or title names: a city before its province."""
-    return most_specific(fold(text))
 
 
 def years_named(text: str) -> tuple[int, ...]:
