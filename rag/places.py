@@ -150,7 +150,8 @@ def abbreviation_spans(text: str) -> list[tuple[int, int, str]]:
     and before an act (在榕举办, 赴京参加 …): (start, end, place)."""
     out = []
     for place, abbr in ABBREVIATIONS.items():
-        for m in re.finditer(rf"(?<={_AT}){abbr}(?={_ACT}|[，,。、])", text):
+        # 赴/抵/来/到/访 take a place, whatever follows (赴穗相关活动); 在 only before an act (在京举行)
+        for m in re.finditer(rf"(?<=[赴抵来到访]){abbr}|(?<=在){abbr}(?={_ACT}|[，,。、])", text):
             out.append((m.start(), m.end(), place))
     return out
 

@@ -186,7 +186,12 @@ def _cross(q: str) -> bool:
     cues = [m.group() for m in _CROSS_Q.finditer(q)]
     if any(c != "分别" for c in cues):
         return True
-    return bool(cues) and len({p.name for _, _, p in places_in(q)}) >= 2
+    places = {p.name: p for _, _, p in places_in(q)}
+    # Two places neither of which lies in the other (佛山 and 石家庄, not 福建 and 厦门): two documents.
+    apart = any(a.province != b.province or (a.kind == b.kind == "province" and a.name != b.name)
+                for a in places.values() for b in places.values() if a.name != b.name
+                and a.name != b.province and b.name != a.province)
+    return apart or (bool(cues) and len(places) >= 2)
 
 
 def _parts(q: str) -> list[str]:

@@ -119,7 +119,10 @@ def choose(scored: Sequence[Scored], profile: QuestionProfile, w: Weights, candi
             return bool(key & c.view.tokens) or any(k in fold(c.sentence.text) for k in key)
 
         keyed = bool(key) and has_key(best)
-        for c in scored[1:]:
+        # Each document's sentence must hold what is asked when the question asks for a value
+        # (a count, a date …): the best of that document that fills the slot.
+        fits = [c for c in scored[1:] if c.typed] if profile.typed else list(scored[1:])
+        for c in fits:
             if len(chosen) >= w.max_sentences + 1:
                 break
             if c.sentence.doc in {x.sentence.doc for x in chosen}:
@@ -131,6 +134,7 @@ def choose(scored: Sequence[Scored], profile: QuestionProfile, w: Weights, candi
         for doc in candidates.named:  # every document the question names by its region speaks
             if doc not in {x.sentence.doc for x in chosen}:
                 own = [c for c in scored if c.sentence.doc == doc and c.score >= best.score - 6 * w.list_margin]
+                own = [c for c in own if c.typed] or own
                 pick = next((c for c in own if (key and has_key(c)) or (names and all(n in fold(c.sentence.text)
                                                                                         for n in names))), None)
                 if pick is not None or own:
@@ -182,7 +186,7 @@ def _gives_list(c: Scored, profile: QuestionProfile) -> bool:
     if profile.typed and profile.list_count is None:
         return False
     return (lists.announced(c.sentence.text) is not None or v.paragraph.is_heading or _item_heading(c)
-            or lists.enumeration(fold(v.paragraph.text)) is not None)
+            or len(lists.P.ORDINAL_ITEM_RE.findall(fold(v.paragraph.text))) >= 2)
 
 
 def _picks(chosen: list[Scored], profile: QuestionProfile, candidates: Candidates, w: Weights,
