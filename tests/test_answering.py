@@ -510,7 +510,10 @@ def test_an_answer_without_history_is_not_rewritten(seed_assistant: Assistant) -
 def test_rag_answer_uses_the_seeds_by_default(seed_assistant: Assistant) -> None:
     question = "湖南“十二五”期间国际友城数量达到多少对？"
     answer = rag.answer(question, mode="extractive")
-    assert answer == ask(seed_assistant, question)
+    same = ask(seed_assistant, question)
+    # (the two processes' question vectors agree to float rounding, so the signals do too)
+    assert (answer.text, answer.citations, answer.passages) == (same.text, same.citations, same.passages)
+    assert answer.confidence == pytest.approx(same.confidence, abs=1e-4)
     assert "69对" in answer.text
     with pytest.raises(SettingsError, match="extractive"):
         rag.answer(question, mode="nonsense")
