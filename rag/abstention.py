@@ -61,10 +61,11 @@ def load_model(path: Path | None = None) -> AbstentionModel:
 
 
 def fit(rows: Sequence[Mapping[str, float]], labels: Sequence[bool], features: Sequence[str],
-        max_false_refusal: float = 0.03, note: str = "") -> AbstentionModel:
+        max_false_refusal: float = 0.03, note: str = "", refused: Sequence[bool] | None = None) -> AbstentionModel:
     """Fit the logistic model (L2, balanced classes, its strength chosen by five-fold
     cross-validation on the same rows) and the threshold that refuses the most unanswerable
-    questions while refusing at most ``max_false_refusal`` of the answerable ones."""
+    questions while refusing at most ``max_false_refusal`` of the answerable ones, counting
+    those ``refused`` anyway."""
     import numpy as np
     from sklearn.linear_model import LogisticRegressionCV
 
@@ -79,7 +80,9 @@ def fit(rows: Sequence[Mapping[str, float]], labels: Sequence[bool], features: S
     note = f"{note}; L2 strength C={float(np.ravel(clf.C_)[0]):g} by 5-fold cross-validation".lstrip("; ")
     model = AbstentionModel(tuple(features), tuple(mean.tolist()), tuple(scale.tolist()), tuple(clf.coef_[0].tolist()),
                             float(clf.intercept_[0]), 0.5, note)
-    probs = [model.probability(r) for r in rows]
+    # Questions refused whatever the model says (``refused``: a clash rules the answer out)
+    # count as refused when the threshold is chosen, so they spend the false-refusal budget too.
+    probs = [0.0 if refused and refused[i] else model.probability(r) for i, r in enumerate(rows)]
     threshold = best_threshold([p for p, l in zip(probs, labels) if l], [p for p, l in zip(probs, labels) if not l],
                                max_false_refusal)
     return AbstentionModel(model.features, model.mean, model.scale, model.coef, model.intercept, threshold, note)
@@ -88,7 +91,7 @@ def fit(rows: Sequence[Mapping[str, float]], labels: Sequence[bool], features: S
 def best_threshold(answerable: Sequence[float], unanswerable: Sequence[float], max_false_refusal: float) -> float:
     """The threshold that refuses the most unanswerable questions while refusing at most
     ``max_false_refusal`` of the answerable ones, set midway below the next answerable value."""
-    candidates = sorted(set(answerable) | set(unanswerable))
+    candidates = sorted(set(answerable) | set(unanswerable) | {1e-9})
     best, best_refused = 0.0, -1
     for t in candidates:
         false_refusal = sum(v < t for v in answerable) / max(len(answerable), 1)

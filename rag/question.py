@@ -255,6 +255,8 @@ _UNIT_Q = re.compile(rf"(?:多少|(?<![哪这那])几)\s*({'|'.join(map(re.escap
 
 
 def _unit(part: str) -> str | None:
+    if re.search(r"第几|排第|位列第", part):
+        return "第"  # an ordinal is asked for: 排第几 is answered by 第四
     m = _UNIT_Q.search(part)
     if m:
         return m.group(1)

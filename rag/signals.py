@@ -81,7 +81,8 @@ def quoted_names(profile: QuestionProfile) -> list[str]:
 def _holds_names(v: SentenceView, names: Sequence[str]) -> bool:
     """Whether the paragraph (with its section and title) holds every quoted name, as written
     or nearly (four in five of its character pairs: users quote from memory)."""
-    text = re.sub(r"\s+", "", fold(v.paragraph.text + v.paragraph.section_path + v.meta.title))
+    text = _comparable(v.paragraph.text + v.paragraph.section_path + v.meta.title)
+    names = [_comparable(n) for n in names]
 
     def near(name: str) -> bool:
         if name in text:
@@ -90,6 +91,13 @@ def _holds_names(v: SentenceView, names: Sequence[str]) -> bool:
         return bool(pairs) and sum(p in text for p in pairs) >= 0.8 * len(pairs)
 
     return all(near(n) for n in names)
+
+
+def _comparable(text: str) -> str:
+    """Folded, without spaces, full-width forms as half-width: （城区） is (城区)."""
+    import unicodedata
+
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", fold(text)))
 
 
 def quoted_missing(profile: QuestionProfile, lead: Scored) -> bool:

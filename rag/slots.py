@@ -111,7 +111,12 @@ def _typed_spans(folded: str, slot: Slot) -> list[tuple[int, int]]:
     return []
 
 
+_ORDINAL = re.compile(rf"第[\d{P.NUMERAL_CN}]+(?:{'|'.join(map(re.escape, P.COUNTERS))})?")
+
+
 def _counts(folded: str, unit: str | None) -> list[tuple[int, int]]:
+    if unit == "第":  # 排第几 / 第几届: an ordinal
+        return [m.span() for m in _ORDINAL.finditer(folded)]
     spans = [m.span() for m in P.NUMBER_RE.finditer(folded) if not P.YEAR_ONLY_RE.fullmatch(m.group().strip())]
     if not unit:
         return spans
@@ -136,6 +141,8 @@ def bound(folded: str, a: int, b: int, slot: Slot) -> bool:
     if slot.kind not in ("count", "money", "percent") or not slot.focus:
         return True
     terms = focus_terms(slot.focus)
+    if slot.unit == "第":  # a rank (位列第四) speaks of what its sentence ranks
+        return True
     if not any(term in folded for term in terms):
         # The sentence words the focus otherwise (培养3组同传 for 会议即时口译的人员): the value in
         # the counter asked for is the answer's candidate; whether it answers is for support.

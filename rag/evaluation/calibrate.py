@@ -24,6 +24,8 @@ MODEL_PATH = PROJECT_ROOT / "rag" / "data" / "abstention.json"
 def calibrate_cli(corpora: Sequence, settings: Settings, out: Path = MODEL_PATH) -> int:
     from rag.evaluation.runner import evaluate_corpus
 
+    from rag.answering import vetoed
+
     rows, labels, where = [], [], []
     for corpus in corpora:
         records = evaluate_corpus(corpus, settings, "tune", None, baselines=False)["hybrid (ours)"]
@@ -32,14 +34,16 @@ def calibrate_cli(corpora: Sequence, settings: Settings, out: Path = MODEL_PATH)
             labels.append(r.question.answerable)
             where.append(corpus.name)
     names = ", ".join(c.name for c in corpora)
+    refused = [not r or vetoed(r) for r in rows]  # no sentence found, or a clash rules it out
     model = fit(rows, labels, SIGNALS, MAX_FALSE_REFUSAL,
-                note=f"fitted by `rag eval --calibrate` on the tune splits of {names} ({len(rows)} questions)")
+                note=f"fitted by `rag eval --calibrate` on the tune splits of {names} ({len(rows)} questions)",
+                refused=refused)
     out.write_text(model.to_json(), "utf-8")
     print(f"abstention model fitted on {len(rows)} tune questions ({names}); threshold {model.threshold:.3f}")
     for name, coef in sorted(zip(model.features, model.coef), key=lambda x: -abs(x[1])):
         print(f"  {name:<14} {coef:+.3f}")
     for corpus in dict.fromkeys(where):
-        probs = [(model.probability(r), l) for r, l, w in zip(rows, labels, where) if w == corpus]
+        probs = [(0.0 if x else model.probability(r), l) for r, l, w, x in zip(rows, labels, where, refused) if w == corpus]
         ans = [p for p, l in probs if l]
         una = [p for p, l in probs if not l]
         refusal = sum(p < model.threshold for p in una) / max(len(una), 1)
