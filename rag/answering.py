@@ -25,6 +25,14 @@ def vetoed(signals: dict[str, float]) -> bool:
     return any(signals.get(name, 0.0) > 0 for name in VETOES)
 
 
+def unrelated(evidence: Evidence) -> bool:
+    """A Chinese question none of whose words the answering paragraph, its section or its
+    title has: the documents speak of something else (an English question's words are
+    matched through a dictionary, too loosely to judge this way)."""
+    s = evidence.signals
+    return not evidence.profile.english and s.get("context", 1.0) == 0.0
+
+
 @dataclass(frozen=True)
 class Composer:
     """Turns a retrieval into an extractive answer, or an honest abstention."""
@@ -45,7 +53,7 @@ class Composer:
         found, a request to answer without the documents, or a sentence that contradicts what
         the question fixes: its year, its place, its level, a name it quotes), else the
         fitted model's."""
-        if not evidence.picks or evidence.profile.off_documents or vetoed(evidence.signals):
+        if not evidence.picks or evidence.profile.off_documents or vetoed(evidence.signals) or unrelated(evidence):
             return 0.0
         return self.model.probability(evidence.signals)
 

@@ -34,7 +34,8 @@ def calibrate_cli(corpora: Sequence, settings: Settings, out: Path = MODEL_PATH)
             labels.append(r.question.answerable)
             where.append(corpus.name)
     names = ", ".join(c.name for c in corpora)
-    refused = [not r or vetoed(r) for r in rows]  # no sentence found, or a clash rules it out
+    refused = [not r or vetoed(r) or (not r.get("english") and r.get("context", 1.0) == 0.0)
+               for r in rows]  # no sentence found, a clash rules it out, or nothing of the question is there
     model = fit(rows, labels, SIGNALS, MAX_FALSE_REFUSAL,
                 note=f"fitted by `rag eval --calibrate` on the tune splits of {names} ({len(rows)} questions)",
                 refused=refused)
