@@ -57,6 +57,13 @@ def _list_of(c: Scored, profile: QuestionProfile, candidates: Candidates,
     own = lists.enumeration(unit)
     structural = not profile.typed or profile.list_count is not None
     parts = profile.section_parts or profile.list_count is not None
+    named = _named_section(c, profile, doc) if structural and parts else None
+    if named is not None:  # the parts of a section the question names (主要任务 … 哪五大行动)
+        items = lists.following_items(doc, named)
+        if profile.list_count:
+            items = items[: profile.list_count]
+        if len(items) >= 2:
+            return [_item_pick(c, q) for q in items], len(items), 0
     leads = announced is not None or (p.is_heading and parts)
     if structural and (leads or (profile.section_parts and (own is None or len(own.items) < 3))):
         items = lists.following_items(doc, p)
@@ -79,6 +86,22 @@ def _list_of(c: Scored, profile: QuestionProfile, candidates: Candidates,
             return [_paragraph_pick(c, inline, w.list_chars)], len(inline.items), 0
     if own is not None:
         return _own_list(c, unit, own, w), len(own.items), announced or 0
+    return None
+
+
+def _named_section(c: Scored, profile: QuestionProfile, doc) -> Paragraph | None:
+    """The heading of the section above ``c`` that the question names (三、主要任务 for
+    "…主要任务部分要推进哪五大行动"): its title, less the enumerator, stands in the question."""
+    from rag.headings import enumerator
+
+    question = re.sub(r"\s+", "", fold(profile.text))
+    path = c.view.paragraph.section
+    for depth in range(len(path) - 1, -1, -1):
+        title = path[depth]
+        found = enumerator(title)
+        core = re.sub(r"\s+", "", fold(title[found[1].end():] if found else title))
+        if len(core) >= 2 and core in question:
+            return next((p for p in doc.paragraphs if p.section == path[: depth + 1]), None)
     return None
 
 

@@ -198,7 +198,8 @@ class Retriever:
         # the document's structure or the document itself; elsewhere they yield to the body.
         asked = asked or profile(question)
         about = asked.about_document
-        fused = np.where(self._heading & ~self._front, fused * self.front_matter_factor, fused)
+        if not asked.section_parts:  # a question about a section's parts reads its headings
+            fused = np.where(self._heading & ~self._front, fused * self.front_matter_factor, fused)
         fused = np.where(self._front, fused * (1.0 / self.front_matter_factor if about else self.front_matter_factor), fused)
         if about and asked.answer_type == "date":  # when was it issued: the dated lines answer
             fused = np.where(self._dated, fused / self.front_matter_factor, fused)

@@ -174,3 +174,30 @@ def test_the_shipped_model_reads_every_signal_the_reader_gives() -> None:
     assert isinstance(model, AbstentionModel)
     assert set(model.features) == set(SIGNALS)
     assert 0.0 < model.threshold < 1.0
+
+
+PLAN = parse_document("plan.txt", """某省外事工作“十三五”发展规划
+
+三、主要任务
+
+（一）战略对接行动
+
+1、服务国家战略
+
+推进重点项目合作。
+
+（二）渠道拓展行动
+
+拓展友城交流渠道。
+
+（三）品牌提质行动
+
+打造品牌活动。
+""")
+
+
+def test_the_parts_of_a_section_the_question_names_are_its_sub_headings() -> None:
+    q = "规划的主要任务部分要推进哪三大行动？"
+    ev = read(profile(q), candidates(q, [PLAN], {"推进重点项目合作": 0.95}))
+    shown = [p.snippet for p in ev.picks]
+    assert shown == ["（一）战略对接行动", "（二）渠道拓展行动", "（三）品牌提质行动"]
