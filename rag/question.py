@@ -222,6 +222,8 @@ def _slot(part: str, english: bool) -> Slot:
         return Slot("other")
     if _LIST_COUNT.search(part) and not _NUMBER_Q.search(_LIST_COUNT.sub("", part)):
         return Slot("other")  # 三个基地分别是什么: the items themselves are the answer
+    if re.search(r"哪些?(?:个)?(?:地方|地区|省|市|城市)的(?:文件|文档|规划|总结|计划|报告)", part):
+        return Slot("other")  # which places' documents say X: the documents are the answer, not a place in them
     if asks_for_person(part):
         return Slot("person", _focus_person(part))
     if _DATE_Q.search(part) and not _DURATION.search(part):

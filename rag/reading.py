@@ -119,10 +119,13 @@ def choose(scored: Sequence[Scored], profile: QuestionProfile, w: Weights, candi
             return bool(key & c.view.tokens) or any(k in fold(c.sentence.text) for k in key)
 
         keyed = bool(key) and has_key(best)
-        # Each document's sentence must hold what is asked when the question asks for a value
-        # (a count, a date …): the best of that document that fills the slot.
-        fits = [c for c in scored[1:] if c.typed] if profile.typed else list(scored[1:])
-        for c in fits:
+        # Each document's sentence should hold what is asked when the question asks for a value
+        # (a count, a date …): the best of that document that fills the slot comes first.
+        rest = list(scored[1:])
+        if profile.typed:  # a document with a sentence that fills the slot offers only those
+            filling = {c.sentence.doc for c in rest if c.typed}
+            rest = [c for c in rest if c.typed or c.sentence.doc not in filling]
+        for c in rest:
             if len(chosen) >= w.max_sentences + 1:
                 break
             if c.sentence.doc in {x.sentence.doc for x in chosen}:
