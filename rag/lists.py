@@ -46,27 +46,21 @@ def enumeration(text: str) -> Enumeration | None:
 
 def _ordinals(t: str) -> Enumeration | None:
     """一是…；二是…；三是… : each item is its marker's first clause."""
-    marks = list(P.ORDINAL_ITEM_RE.finditer(t))
-    if len(marks) < 2:
-        return None
-    items = []
-    for m in marks:
-        stop = re.search(r"[，,。；;！？!?]", t[m.end():])
-        end = m.end() + (stop.start() if stop else len(t) - m.end())
-        items.append((m.start(), end))
-    return Enumeration(tuple(items), items[0][0], items[-1][1])
+    return _marked(t, P.ORDINAL_ITEM_RE, min_body=0)
 
 
 def _numbered(t: str) -> Enumeration | None:
     """(1)…(2)… or 1.…2.… inside one text: each item is its marker's first clause."""
-    marks = [m for m in P.NUMBERED_ITEM_RE.finditer(t)]
-    if len(marks) < 2:
-        return None
+    return _marked(t, P.NUMBERED_ITEM_RE, min_body=2)
+
+
+def _marked(t: str, marker: re.Pattern[str], min_body: int) -> Enumeration | None:
+    """Items that each open with a marker and run to the end of their first clause."""
     items = []
-    for m in marks:
+    for m in marker.finditer(t):
         stop = re.search(r"[，,。；;！？!?]", t[m.end():])
         end = m.end() + (stop.start() if stop else len(t) - m.end())
-        if end - m.end() >= 2:
+        if end - m.end() >= min_body:
             items.append((m.start(), end))
     return Enumeration(tuple(items), items[0][0], items[-1][1]) if len(items) >= 2 else None
 

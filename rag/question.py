@@ -124,7 +124,6 @@ _PARTS_Q = re.compile(r"第[一二三四五六七八九十\d]+(?:部分|章|节|
                       r"|主要内容|哪些工作|几项工作|哪[两三四五六七八九十\d]+(?:个方面|项工作|项任务|大任务|方面)|sections?|parts?\b|aspects", re.I)
 _LIST_COUNT = re.compile(r"哪([两三四五六七八九十\d]{1,3})(?:个|项|种|类|条|家|所|位|名|座|方面|大|件|点|批|国|部分)"
                          r"|([两三四五六七八九十\d]{1,3})(?:个|项|种|类|条|大|件|点|方面)[\u4e00-\u9fff“”\"]{0,12}(?:是什么|是哪|有哪|分别|具体|指什么|包括)")
-_EN_COUNT = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
 _EN_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 # Asking to be answered from something other than the documents (or from nothing).
 _OFF_DOCUMENTS = re.compile(
