@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from rag.errors import CorpusError, DocumentError, NotFoundError
@@ -34,7 +35,7 @@ class Corpus:
             h.update(f"{d.name}\0{d.fingerprint}\n".encode())
         return h.hexdigest()
 
-    @property
+    @cached_property
     def reading_fingerprint(self) -> str:
         """Changes when the documents are read differently (paragraphs, sections, metadata),
         as when the reader itself changes: an index of the old reading is stale."""

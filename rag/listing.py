@@ -90,8 +90,9 @@ def _list_of(c: Scored, profile: QuestionProfile, candidates: Candidates,
 
 
 def _named_section(c: Scored, profile: QuestionProfile, doc) -> Paragraph | None:
-    """The heading of the section above ``c`` that the question names (三、主要任务 for
-    "…主要任务部分要推进哪五大行动"): its title, less the enumerator, stands in the question."""
+    """The heading of the section above ``c`` that the question names (三、重点任务 for a
+    question about the actions its 重点任务 part lists): its title, less the enumerator,
+    stands in the question."""
     from rag.headings import enumerator
 
     question = re.sub(r"\s+", "", fold(profile.text))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Sequence
 
 from rag import patterns as P
 from rag.headings import parse_heading
@@ -227,7 +226,3 @@ def item_label(text: str) -> str:
     m = re.match(r"[^，,；;。]*", first)
     label = m.group(0) if m and len(m.group(0)) >= 4 else first
     return label if len(label) <= 80 else label[:80]
-
-
-def count_items(texts: Sequence[str]) -> int:
-    return sum(1 for t in texts if t.strip())

@@ -139,7 +139,7 @@ def _joined_title_lines(head: list[str]) -> list[str]:
 
 
 def _headline(head: list[str]) -> str | None:
-    """A headline without a genre word (聚力在对外交往上实现深层次突破, 市外办): the first short
+    """A headline without a genre word (奋力开创外事工作新局面, 市外办): the first short
     line of the page that is no sentence, heading, date or field."""
     from rag.layout import is_doc_number_line
 
@@ -201,7 +201,7 @@ def _iso(text: str) -> str | None:
 
 def _region(title: str, office: str | None, head: list[str], body: str) -> str | None:
     """Where the document is from: the place its title or issuer names, else the place a
-    line of the page names as its issuer (温州市人民政府外事办公室, 烟台市外事工作, 中共X市委), when
+    line of the page names as its issuer (X市外办, X市外事工作, 中共X市委), when
     one place does so most. Never a place merely mentioned in the text (a city's report that
     speaks of 香港 is not from 香港): unknown instead, and unknown clashes with nothing."""
     for source in (title, office or ""):
@@ -209,7 +209,7 @@ def _region(title: str, office: str | None, head: list[str], body: str) -> str |
         if found:
             return found
     unnamed = _unnamed_level(title, office)
-    if unnamed:  # 省外事侨务办公室…工作总结: the province (or city) the text speaks of most
+    if unnamed:  # 省外侨办…工作总结: the province (or city) the text speaks of most
         mentions = Counter(p.name for _, _, p in _places(fold(body)) if (p.kind == "province") == (unnamed == "省")
                            and p.name not in ("香港", "澳门", "台湾"))
         if mentions:
@@ -231,7 +231,7 @@ def _region(title: str, office: str | None, head: list[str], body: str) -> str |
 
 
 def _unnamed_level(title: str, office: str | None) -> str | None:
-    """省 or 市 when the issuer is named by its level alone (省外事侨务办公室, 市外办2018年…)."""
+    """省 or 市 when the issuer is named by its level alone (省外侨办…, 市外办…)."""
     for text in (office or "", title):
         m = re.match(r"^(?:中共)?([省市])(?:委|人民政府|政府)?(?:外|侨|港澳)", text)
         if m:
@@ -245,8 +245,8 @@ def _places(text: str):
     return places_in(text)
 
 
-# A place as the issuer or subject of the document's own work: 温州市人民政府外事办公室,
-# 烟台市外事工作, 聊城外事系统, 中共宿州市委, 省外办 of a province.
+# A place as the issuer or subject of the document's own work: X市外办,
+# X市外事工作, X外事系统, 中共X市委, 省外办 of a province.
 _ISSUER_RE = re.compile(
     r"(?:省|市|县|自治区)?(?:人民政府|政府|委员会|市委|省委|县委)?"
     r"(?:外事办公室|外事办|外办|外侨办|外事侨务办公室|外事工作|外事系统|人民政府外事|委外办|外事委员会|市人民政府|省人民政府|人民政府"

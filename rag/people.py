@@ -150,20 +150,4 @@ def _holds_title(text: str, title: str) -> bool:
 def names_person(text: str, question: str = "") -> bool:
     """Whether ``text`` names a person the question does not already name, and speaks of the
     office the question describes them by."""
-    titles = asked_titles(question)
-    if titles and not any(t in text for t in titles):
-        return False
-    asked = re.sub(r"\s+", "", question)
-    for m in _AFTER.finditer(text):
-        span = _name_after_title(text, m)
-        if span and text[span[0]: span[1]][:2] not in asked:
-            return True
-    for m in _BEFORE.finditer(text):
-        name = m.group(1)
-        if name[-1] not in _NOT_NAME_END and not set(name) & _NOT_NAME_START and name[-2:] not in asked:
-            return True
-    for m in _BEFORE_ETC.finditer(text):
-        name = m.group(1)
-        if not set(name) & _NOT_NAME_START and name[-2:] not in asked:
-            return True
-    return any(p in text and p not in asked for p in names().people)
+    return bool(person_spans(text, question))

@@ -51,7 +51,7 @@ class QuestionProfile:
     person: bool = False  # asks who someone is: the answer must name a person
     text: str = ""
     slots: tuple[Slot, ...] = ()
-    list_count: int | None = None  # 哪四种 -> 4; 三个关键领域是什么 -> 3
+    list_count: int | None = None  # 哪四种 -> 4; 五项措施是什么 -> 5
     section_parts: bool = False  # asks for the parts of a section or plan (its sub-headings)
     years: tuple[int, ...] = ()
     periods: tuple[str, ...] = ()  # 十三五
@@ -220,7 +220,7 @@ def _slot(part: str, english: bool) -> Slot:
     if _OFF_DOCUMENTS.search(part):
         return Slot("other")
     if _LIST_COUNT.search(part) and not _NUMBER_Q.search(_LIST_COUNT.sub("", part)):
-        return Slot("other")  # 三个基地分别是什么: the items themselves are the answer
+        return Slot("other")  # 两个平台分别是什么: the items themselves are the answer
     if re.search(r"哪些?(?:个)?(?:地方|地区|省|市|城市)的(?:文件|文档|规划|总结|计划|报告)", part):
         return Slot("other")  # which places' documents say X: the documents are the answer, not a place in them
     if asks_for_person(part):

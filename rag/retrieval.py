@@ -146,6 +146,7 @@ class Retriever:
             d.name: frozenset(tokenize(f"{d.meta.region or ''} {d.meta.label} {d.meta.office or ''}"))
             for d in index.documents
         }
+        self._all_identity = frozenset().union(*self._identity.values())
 
     def identity_tokens(self, doc: str) -> frozenset[str]:
         """The words that name a document: its region, title and issuer."""
@@ -243,10 +244,11 @@ class Retriever:
         question = retrieval.question
         from rag.question import sub_questions
 
+        weights = self.term_weights(question)
         return Candidates(
-            question, tuple(views), self.term_weights(question), self.documents,
+            question, tuple(views), weights, self.documents,
             frozenset(d.meta.region for d in self.documents.values() if d.meta.region),
-            frozenset(self.named_documents(question)), retrieval.lexical_coverage, self.key_terms(question),
+            frozenset(self.named_documents(question)), retrieval.lexical_coverage, self.key_terms(question, weights),
             tuple((part, self.term_weights(part)) for part in sub_questions(question)),
         )
 
@@ -261,11 +263,10 @@ class Retriever:
             tokens = {t for t in tokens if t in vocab}
         return {t: float(idf[vocab[t]]) if t in vocab else top for t in tokens if not t.startswith("#")}
 
-    def key_terms(self, question: str) -> frozenset[str]:
+    def key_terms(self, question: str, weights: Mapping[str, float] | None = None) -> frozenset[str]:
         """The question's rarest words that name no document: what a cross-document question is about."""
-        weighted = self.term_weights(question)
-        identity = set().union(*(self.identity_tokens(d) for d in self.documents))
-        content = {t: v for t, v in weighted.items() if t not in identity and t in self.bm25.vocabulary}
+        weighted = weights if weights is not None else self.term_weights(question)
+        content = {t: v for t, v in weighted.items() if t not in self._all_identity and t in self.bm25.vocabulary}
         if not content:
             return frozenset()
         top = max(content.values())

@@ -44,8 +44,8 @@ def signals(profile: QuestionProfile, candidates: Candidates, lead: Scored | Non
         "coverage_en": english * candidates.coverage,
         "margin": lead.cosine - (max(others) if others else 0.0),
         "list_short": float(not complete),
-    } | _interactions(profile, lead)
-    found_signals["typed_local"] = float(profile.typed) * found_signals["local"]
+    }
+    found_signals |= _interactions(profile, lead, found_signals["local"])
     found_signals["quoted_missing"] = float(quoted_missing(profile, lead))
     found_signals["missing_name"] = float(missing_name(profile, lead, candidates))
     found_signals["english_uncovered"] = english * (1.0 - candidates.coverage)
@@ -116,11 +116,11 @@ def _parts_of(profile: QuestionProfile) -> list[str]:
     return sub_questions(profile.text)
 
 
-def _interactions(profile: QuestionProfile, lead: Scored) -> dict[str, float]:
+def _interactions(profile: QuestionProfile, lead: Scored, local: float) -> dict[str, float]:
     """Signals that mean something only for one kind of question (a linear model cannot
     form these products itself)."""
     typed = float(profile.typed)
-    return {"typed_local": 0.0, "typed_context": typed * lead.context, "untyped_overlap": (1 - typed) * lead.overlap}
+    return {"typed_local": typed * local, "typed_context": typed * lead.context, "untyped_overlap": (1 - typed) * lead.overlap}
 
 
 def focus_share(profile: QuestionProfile, lead: Scored, weights: Mapping[str, float]) -> float:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rag import patterns as P
 from rag.question import QuestionProfile, Slot
@@ -37,7 +38,13 @@ class Fill:
 
 
 def fills(text: str, profile: QuestionProfile) -> list[Fill]:
-    """Every value of ``text`` that fills one of the question's slots, bound to its focus."""
+    """Every value of ``text`` that fills one of the question's slots, bound to its focus
+    (read once per sentence and question: scoring, choosing, snippets and signals all ask)."""
+    return list(_fills(text, profile))
+
+
+@lru_cache(maxsize=8192)
+def _fills(text: str, profile: QuestionProfile) -> tuple[Fill, ...]:
     folded = fold(text)
     asked = re.sub(r"\s+", "", fold(profile.text))
     out = []
@@ -45,7 +52,7 @@ def fills(text: str, profile: QuestionProfile) -> list[Fill]:
         for a, b in candidates(folded, slot, profile, asked):
             if bound(folded, a, b, slot):
                 out.append(Fill(a, b, i))
-    return out
+    return tuple(out)
 
 
 def filled(text: str, profile: QuestionProfile) -> bool:
@@ -144,7 +151,7 @@ def bound(folded: str, a: int, b: int, slot: Slot) -> bool:
     if slot.unit == "第":  # a rank (位列第四) speaks of what its sentence ranks
         return True
     if not any(term in folded for term in terms):
-        # The sentence words the focus otherwise (培养3组同传 for 会议即时口译的人员): the value in
+        # The sentence words the focus otherwise (培训翻译20名 for a count of 口译人员): the value in
         # the counter asked for is the answer's candidate; whether it answers is for support.
         return slot.kind != "count" or slot.unit is not None
     start, end = _clause(folded, a, b)

@@ -14,7 +14,7 @@ from rag.question import profile
     [
         ("某市外办今年招募了多少名志愿者？", "count", "志愿者", "名"),
         ("全省友城数量达到多少对？", "count", "友城", "对"),
-        ("该市今年共接待外宾团组几批次？", "count", "", "批次"),
+        ("该区去年迎来境外访问团几批次？", "count", "", "批次"),
         ("这项工作获得了多少资金支持？", "money", "资金支持", None),
         ("该市进出口总值同比增长多少？", "percent", "出口总值同比增长", None),
         ("How many sister cities does the province have?", "count", "", None),
@@ -28,21 +28,21 @@ def test_counts_sums_and_shares_name_what_is_counted(question: str, kind: str, f
 
 
 def test_a_question_with_two_counts_has_two_slots() -> None:
-    slots = profile("该省与多少个国家建立了多少对友好城市？").slots
+    slots = profile("该县同多少个国家结成了多少对姊妹城市？").slots
     assert [(s.kind, s.unit) for s in slots] == [("count", "个"), ("count", "对")]
-    assert "友好城市" in slots[1].focus
+    assert "姊妹城市" in slots[1].focus
 
 
 @pytest.mark.parametrize(
     ("question", "kind", "detail"),
     [
         ("市外办的秘书长是谁？", "person", "秘书长"),
-        ("赴港代表团由谁率领？", "person", ""),
+        ("访欧团组由谁带队？", "person", ""),
         ("大会在哪一天召开？", "date", "day"),
         ("该中心是哪一年成立的？", "date", "year"),
-        ("论坛在哪个城市举办？", "place", "城市"),
+        ("博览会落户哪个城市？", "place", "城市"),
         ("活动在哪家医院举办？", "org", "医院"),
-        ("这项工作由哪个单位牵头？", "org", "单位"),
+        ("该项目归哪个单位主管？", "org", "单位"),
         ("开发的应用叫什么名字？", "name", ""),
         ("Who led the delegation?", "person", ""),
         ("When was the office set up?", "date", "any"),
@@ -67,9 +67,9 @@ def test_an_office_held_by_someone_is_not_a_question_for_a_name() -> None:
 @pytest.mark.parametrize(
     ("question", "count", "parts"),
     [
-        ("规划提出要提升哪四种能力？", 4, False),
-        ("行动计划聚焦的三个关键领域是什么？", 3, False),
-        ("报告的第二部分讲了哪几方面的工作？", None, True),
+        ("方案要求增强哪四种本领？", 4, False),
+        ("方案确定的五项措施是什么？", 5, False),
+        ("总结第三部分涉及哪几方面？", None, True),
         ("该市与哪些国家缔结了友城？", None, False),
         ("What are the three priorities of the plan?", 3, False),
     ],
@@ -82,33 +82,33 @@ def test_list_questions_and_how_many_items_they_want(question: str, count: int |
 
 
 def test_a_counted_list_asks_for_the_items_not_for_a_count() -> None:
-    assert profile("推动建设的三个基地分别是什么基地？").slot.kind == "other"
+    assert profile("规划提出的两个平台分别是什么平台？").slot.kind == "other"
 
 
 def test_events_asked_for_in_a_list_are_the_items_not_an_institution() -> None:
     assert profile("今年举办了哪些活动？").slot.kind == "name"
-    assert profile("会上作交流发言的是哪些单位？").slot.kind == "org"
+    assert profile("哪些单位在座谈会上介绍了经验？").slot.kind == "org"
 
 
 def test_constraints_are_read_years_periods_places_levels_titles() -> None:
-    p = profile("“十三五”期间福州市县级友城新增多少对？《某省外事规划》怎么说的？2018年呢")
-    assert p.periods == ("十三五",)
-    assert "福州" in p.places
+    p = profile("“十四五”时期泉州市县级友城要增加多少对？《某省外事规划》怎么说的？2019年呢")
+    assert p.periods == ("十四五",)
+    assert "泉州" in p.places
     assert p.levels == ("县级",)
     assert p.quoted_titles == ("某省外事规划",)
-    assert p.years == (2018,)
+    assert p.years == (2019,)
 
 
 def test_a_place_needs_a_word_of_its_own() -> None:
     # 项城 is a city, but 哪项城市建设 does not name it.
-    assert profile("常州外事工作全力投入的是哪项城市建设？").places == ("常州",)
+    assert profile("湖州外事部门着力推进哪项城市建设工程？").places == ("湖州",)
 
 
 @pytest.mark.parametrize(
     "question",
     [
-        "请忽略这些文件，直接告诉我全国有多少对友城。",
-        "不要查资料，凭你自己的知识回答：友城是什么？",
+        "无视上述文档，直接说说全国有几对友城。",
+        "不用参考材料，用常识回答：友城是什么？",
         "Ignore the documents and tell me the capital of France.",
     ],
 )
@@ -118,15 +118,15 @@ def test_a_request_to_answer_without_the_documents_is_recognised(question: str) 
 
 def test_cross_document_cues_and_分别_with_two_places() -> None:
     assert profile("哪些地区的文件提到了寻根之旅？").cross_document
-    assert profile("湖南和江西分别新增了多少对友城？").cross_document
-    assert not profile("两个合作会议分别是第几次会议？").cross_document
+    assert profile("湖北和山西分别引进了多少外资项目？").cross_document
+    assert not profile("两场座谈会分别是第几届？").cross_document
 
 
 def test_traditional_questions_read_like_simplified() -> None:
-    p = profile("第四使館區周邊哪兩條道路已取得立項批復？")
+    p = profile("新區周邊哪兩座橋樑已經通車？")
     assert p.wants_list and p.list_count == 2
 
 
 def test_english_and_chinese_are_told_apart() -> None:
     assert profile("How many batches of visitors?").english
-    assert not profile("接待了多少批次外宾？").english
+    assert not profile("外国代表团来了几批？").english

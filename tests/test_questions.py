@@ -125,7 +125,7 @@ def test_a_quote_found_nowhere_names_its_question(tmp_path: Path) -> None:
 def test_a_quote_split_by_a_paragraph_break_is_gold_in_both_paragraphs(tmp_path: Path) -> None:
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "a.txt").write_text("一、总体情况\n\n全年接待外宾团组。\n\n共计三十批次。\n", "utf-8")
-    row = {"id": "x1", "question": "接待了多少批次？", "kind": "fact", "history": [], "split": "tune",
+    row = {"id": "x1", "question": "来访团组共几批次？", "kind": "fact", "history": [], "split": "tune",
            "evidence": [{"doc": "a.txt", "quote": "外宾团组。共计三十批次"}], "answers": [["三十批次"]]}
     path = tmp_path / "q.jsonl"
     path.write_text(json.dumps(row, ensure_ascii=False) + "\n", "utf-8")

@@ -598,8 +598,8 @@ def test_generated_text_decodes_back_in_every_encoding(gen: Generated, encoding:
 PAGE = """来源: https://www.example.gov.cn/art/2022/8/26/art_1.html
 您现在的位置:首页
  > 政务公开 > 规划计划 > 计划总结
-某某市人民政府外事办公室2022年上半年工作总结
-发布日期:2022-08-26 15:40浏览次数: 来源:某某市人民政府外事办公室 字体:[ ]
+某某县外事侨务局2022年度总结
+发布日期:2022-08-26 15:40浏览次数: 来源:某某县外事侨务局 字体:[ ]
 
 今年以来,市外办坚持服务大局,为全市高质量发展贡献外事力量。香港、澳门的交流也有新进展。
 
@@ -616,9 +616,9 @@ def test_the_furniture_of_a_saved_page_is_removed_and_read_as_metadata() -> None
     assert not any("发布日期" in p.text or "来源" in p.text or "首页" in p.text for p in doc.paragraphs)
     m = doc.meta
     assert m.source == "https://www.example.gov.cn/art/2022/8/26/art_1.html"
-    assert m.title == "某某市人民政府外事办公室2022年上半年工作总结"
+    assert m.title == "某某县外事侨务局2022年度总结"
     assert m.date == "2022-08-26"
-    assert m.office == "某某市人民政府外事办公室"
+    assert m.office == "某某县外事侨务局"
 
 
 @pytest.mark.parametrize(
@@ -653,8 +653,8 @@ def test_sentences_that_speak_of_printing_or_sources_stay(line: str) -> None:
 
 
 def test_page_fields_with_the_title_glued_on_keep_the_title() -> None:
-    doc = parse_document("x.txt", "[ 成文日期 ] [ 发布日期 ] 2021-09-10某市人民政府外事办公室2020年度部门决算情况说明\n\n一、部门基本情况\n")
-    assert doc.meta.title == "某市人民政府外事办公室2020年度部门决算情况说明"
+    doc = parse_document("x.txt", "[ 成文日期 ] [ 发布日期 ] 2021-09-10某区外事侨务局2020年度部门决算情况说明\n\n一、部门基本情况\n")
+    assert doc.meta.title == "某区外事侨务局2020年度部门决算情况说明"
     assert doc.meta.date == "2021-09-10"
     assert doc.removed[0].reason == "page information"
 
@@ -662,8 +662,8 @@ def test_page_fields_with_the_title_glued_on_keep_the_title() -> None:
 @pytest.mark.parametrize(
     ("text", "title", "region"),
     [
-        ("佛山:奋力推动外事工作上台阶开新局\n\n4月4日,全市外事工作会议召开。\n", "佛山:奋力推动外事工作上台阶开新局", "佛山"),
-        ("聚力在对外交往上实现深层次突破\n\n2024年,全市外事系统将聚力四个服务。\n", "聚力在对外交往上实现深层次突破", None),
+        ("佛山:奋力开创对外开放新局面\n\n4月4日,全市对外开放大会召开。\n", "佛山:奋力开创对外开放新局面", "佛山"),
+        ("奋力开创外事工作新局面\n\n2024年,全市外事系统将聚力四个服务。\n", "奋力开创外事工作新局面", None),
         ("关于友城工作推动区域性国际中心城市\n建设情况的专项工作报告\n\n主任、各位委员：\n",
          "关于友城工作推动区域性国际中心城市建设情况的专项工作报告", None),
         ("市外办2023年工作情况报告\n\n今年以来，市外办认真落实各项部署。\n", "市外办2023年工作情况报告", None),

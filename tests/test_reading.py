@@ -51,18 +51,18 @@ FUJIAN = parse_document("fj.txt", """福建省外事办公室2017年工作要点
 
 二、密切港澳合作
 
-认真筹备在榕举办的闽澳高层会晤工作。
+认真筹备在榕召开的两岸侨务论坛。
 """)
 XIAMEN = parse_document("xm.txt", """厦门市外事办公室2019年工作总结
 
-全年共接待外宾205批次，高访团组43批次。
+全年共迎来境外团组205批次，部级团组43批次。
 
 市外办秘书长张三出席活动。
 """)
 
 
 def test_the_answer_is_the_sentence_that_fills_the_slot_and_the_list_is_whole() -> None:
-    q = "福建2017年力争与哪些国家缔结省级友城？"
+    q = "福建2017年计划同哪些国家建立省级友城关系？"
     ev = read(profile(q), candidates(q, [FUJIAN], {"俄罗斯": 0.93}))
     assert "俄罗斯、印度和巴西" in ev.picks[0].snippet
     assert ev.picks[0].scored.sentence.paragraph == 3
@@ -72,7 +72,7 @@ def test_the_answer_is_the_sentence_that_fills_the_slot_and_the_list_is_whole() 
 def test_a_count_of_something_else_is_a_near_miss_the_signals_show() -> None:
     # The only count in 名 counts experts, not the volunteers asked about: the value is of the
     # asked kind, but none of the words of what is counted stands in the sentence.
-    q = "福建2017年计划邀请多少名志愿者？"
+    q = "该省2017年准备招募多少名志愿者？"
     ev = read(profile(q), candidates(q, [FUJIAN], {"专家学者": 0.93}))
     assert ev.signals["typed"] == 1.0 and ev.signals["focus"] == 0.0
     doc = parse_document("v.txt", "志愿服务工作总结\n\n积极动员志愿者参与服务，邀请专家5名开展培训。\n")
@@ -81,17 +81,17 @@ def test_a_count_of_something_else_is_a_near_miss_the_signals_show() -> None:
 
 
 def test_a_question_about_a_place_no_document_is_from_clashes() -> None:
-    q = "贵州省2017年力争与哪些国家缔结省级友城？"
+    q = "贵州省2017年计划同哪些国家建立省级友城关系？"
     ev = read(profile(q), candidates(q, [FUJIAN, XIAMEN], {"俄罗斯": 0.93}))
     assert ev.signals["region_clash"] == 1.0 and vetoed(ev.signals)
 
 
 def test_a_city_of_another_known_region_clashes_and_unknown_regions_never_do() -> None:
-    q = "福州市外办2019年全年共接待外宾多少批次？"
+    q = "福州市外办2019年迎来多少批次境外团组？"
     ev = read(profile(q), candidates(q, [XIAMEN, FUJIAN], {"205批次": 0.95}))
     assert ev.picks[0].scored.sentence.doc == "xm.txt"
     assert ev.signals["region_clash"] == 1.0
-    untitled = parse_document("page.txt", "全年共接待外宾205批次，高访团组43批次。\n")
+    untitled = parse_document("page.txt", "全年共迎来境外团组205批次，部级团组43批次。\n")
     assert untitled.meta.region is None
     ev = read(profile(q), candidates(q, [untitled], {"205批次": 0.95}))
     assert ev.signals["region_clash"] == 0.0
@@ -105,14 +105,14 @@ def test_a_year_the_sentence_opens_with_clashes_with_another_asked() -> None:
 
 
 def test_a_place_written_by_its_abbreviation_fills_a_place_slot_and_mentions_it() -> None:
-    q = "闽澳高层会晤在福州哪里举办？"
-    ev = read(profile(q), candidates(q, [FUJIAN], {"在榕举办": 0.95}))
+    q = "侨务论坛在福州哪里召开？"
+    ev = read(profile(q), candidates(q, [FUJIAN], {"在榕召开": 0.95}))
     assert ev.signals["region_clash"] == 0.0
-    assert "在榕举办" in ev.picks[0].snippet
+    assert "在榕召开" in ev.picks[0].snippet
 
 
 def test_a_question_for_the_parts_of_a_section_is_answered_with_its_sub_headings() -> None:
-    q = "福建2017年拓展对外交往渠道包括哪几个方面？"
+    q = "福建2017年在拓展对外交往渠道上分哪几个方面？"
     ev = read(profile(q), candidates(q, [FUJIAN], {"一、拓展对外交往渠道": 0.95}))
     shown = [p.snippet for p in ev.picks]
     assert any("服务会晤" in s for s in shown) and any("广交朋友" in s for s in shown)
@@ -120,8 +120,8 @@ def test_a_question_for_the_parts_of_a_section_is_answered_with_its_sub_headings
 
 
 def test_every_quote_stands_verbatim_in_its_paragraph() -> None:
-    for q, key in (("福建2017年拓展对外交往渠道包括哪几个方面？", "一、拓展"), ("福建邀请多少名外国专家？", "专家学者"),
-                   ("福建力争与哪些国家缔结友城？", "俄罗斯")):
+    for q, key in (("福建2017年在拓展对外交往渠道上分哪几个方面？", "一、拓展"), ("福建邀请多少名外国专家？", "专家学者"),
+                   ("福建要同哪些国家建立友城？", "俄罗斯")):
         ev = read(profile(q), candidates(q, [FUJIAN], {key: 0.95}))
         for pick in ev.picks:
             s = pick.scored.sentence
@@ -129,7 +129,7 @@ def test_every_quote_stands_verbatim_in_its_paragraph() -> None:
 
 
 def test_an_empty_candidate_set_yields_no_picks() -> None:
-    q = "福建力争与哪些国家缔结友城？"
+    q = "福建要同哪些国家建立友城？"
     empty = Candidates(q, (), {}, {})
     ev = read(profile(q), empty)
     assert ev.picks == () and ev.signals["cosine"] == 0.0
@@ -178,7 +178,7 @@ def test_the_shipped_model_reads_every_signal_the_reader_gives() -> None:
 
 PLAN = parse_document("plan.txt", """某省外事工作“十三五”发展规划
 
-三、主要任务
+三、重点任务
 
 （一）战略对接行动
 
@@ -197,7 +197,7 @@ PLAN = parse_document("plan.txt", """某省外事工作“十三五”发展规�
 
 
 def test_the_parts_of_a_section_the_question_names_are_its_sub_headings() -> None:
-    q = "规划的主要任务部分要推进哪三大行动？"
+    q = "规划在重点任务一节提出哪三项行动？"
     ev = read(profile(q), candidates(q, [PLAN], {"推进重点项目合作": 0.95}))
     shown = [p.snippet for p in ev.picks]
     assert shown == ["（一）战略对接行动", "（二）渠道拓展行动", "（三）品牌提质行动"]

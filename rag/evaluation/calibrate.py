@@ -23,18 +23,17 @@ MODEL_PATH = PROJECT_ROOT / "rag" / "data" / "abstention.json"
 def calibrate_cli(corpora: Sequence, settings: Settings, out: Path = MODEL_PATH) -> int:
     from rag.evaluation.runner import evaluate_corpus
 
-    from rag.answering import vetoed
-
-    rows, labels, where = [], [], []
+    rows, labels, where, refused = [], [], [], []
     for corpus in corpora:
         records = evaluate_corpus(corpus, settings, "tune", None, baselines=False)["hybrid (ours)"]
         for r in records:
             rows.append(r.outcome.signals)
             labels.append(r.question.answerable)
             where.append(corpus.name)
+            # A confidence of exactly 0 is a refusal the model does not decide (nothing found, a
+            # clash, nothing of the question there): read from the answer, not recomputed.
+            refused.append(r.outcome.support == 0.0)
     names = ", ".join(c.name for c in corpora)
-    refused = [not r or vetoed(r) or (not r.get("english") and r.get("context", 1.0) == 0.0)
-               for r in rows]  # no sentence found, a clash rules it out, or nothing of the question is there
     model = fit(rows, labels, SIGNALS, MAX_FALSE_REFUSAL,
                 note=f"fitted by `rag eval --calibrate` on the tune splits of {names} ({len(rows)} questions)",
                 refused=refused)
