@@ -12,7 +12,7 @@ from rag.headings import enumerator, parse_heading
 from rag.text import SENTENCE_END
 
 # Names of document genres that end a title line.
-_GENRE = r"(?:要点|规划|纲要|计划|总结|方案|意见|报告|年报|公报|简报|纪要|说明|办法|通知|决定|条例|规定|细则|公告|通报|批复|函|文件|安排|规则)"
+_GENRE = r"(?:要点|规划|纲要|计划|总结|方案|意见|报告|年报|预算|决算|公报|简报|纪要|说明|办法|通知|决定|条例|规定|细则|公告|通报|批复|函|文件|安排|规则)"
 TITLE_RE = re.compile(rf"{_GENRE}\s*(?:[（(][^（()）]{{1,20}}[）)])?$")
 OFFICE_RE = re.compile(r"(?:办公室|委员会|人民政府|领导小组|小组|厅|局|委|办|部|处|中心)$")
 DATE_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
@@ -51,7 +51,10 @@ def is_title_like(line: str) -> bool:
 def starts_block(line: str) -> bool:
     """A line that must start a new paragraph: a heading, a list bullet, a date."""
     s = line.strip()
-    return bool(enumerator(s) or _BULLET_RE.match(s) or is_date_line(s))
+    return bool(enumerator(s) or _BULLET_RE.match(s) or is_date_line(s) or _CONTENTS_RE.match(s))
+
+
+_CONTENTS_RE = re.compile(r"^(?:目\s*录|正\s*文)$")  # a table of contents' own heading stands alone
 
 
 def unbalanced(text: str) -> bool:

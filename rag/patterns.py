@@ -40,7 +40,7 @@ DAY_RE = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}-\d{1,2}-\d{1,2}|\d{4}\
 YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年?")
 YEAR_ONLY_RE = re.compile(r"(?:19|20)\d{2}\s*年?")
 FIVE_YEAR_RE = re.compile(r"十[一二三四五六七八九]?五")
-LEVEL_RE = re.compile(r"[省市县区乡镇]级")
+LEVEL_RE = re.compile(r"(?<!副)[省市县区乡镇]级")
 QUOTED_TITLE_RE = re.compile(r"《([^》]{2,80})》")
 QUOTED_NAME_RE = re.compile(r"“([^”]{2,30})”|《([^》]{2,40})》|「([^」]{2,30})」")
 

@@ -36,13 +36,35 @@ _NOT_NAME_START = set("的、，,。；：等和与及在是为对将把被从�
 # A name written before its title (胡昌升书记) does not end like an office or a place does.
 _NOT_NAME_END = set("委省市部国党政府前副级区县局厅院会办处馆团组司家亚州岛方界")
 _AFTER = re.compile(rf"(?:{_T})([\u4e00-\u9fff·]{{2,4}})")
+# A name of any origin between its title and what the person did (国家主席本扬到访, 市长卡尔一行).
+_AFTER_ACTING = re.compile(rf"(?:{_T})([\u4e00-\u9fff·]{{2,6}}?)(?=到访|访问|来访|出席|率团|率领|会见|会谈|一行|等人|致辞|表示)")
 _BEFORE = re.compile(r"([\u4e00-\u9fff·]{2,3})(?=书记|省长|市长|部长|主席|主任|大使|总理|会长)")
 _BEFORE_ETC = re.compile(rf"([\u4e00-\u9fff·]{{2,4}})等[\u4e00-\u9fff]{{0,6}}(?:{_T})")
 
 
-# 谁 asks for a person wherever it stands (由谁率领, 是谁作的报告), but not in 谁家/谁的, and 由谁担任
-# is answered by an office as often as by a name.
-_WHO_ZH = re.compile(r"(?<![对向])谁(?![家的]|担任|兼任)|哪位")
+# 谁 asks for a person wherever it stands (由谁率领, 是谁作的报告), but not in 谁家/谁的; 由谁担任
+# is answered by an office as often as by a name (see ``office_spans``).
+_WHO_ZH = re.compile(r"(?<![对向])谁(?![家的])|哪位")
+_OFFICE_Q = re.compile(r"谁(?:来)?(?:担任|兼任|出任)")
+# Offices a post is held by ex officio (组长由市长担任, 由分管副市长兼任).
+_OFFICES = re.compile(rf"(?:(?:常务|分管|主要|主管)?(?:{_T})|(?:主要|分管|主管)?(?:领导|负责人|负责同志))")
+
+
+def asks_for_office(question: str) -> bool:
+    """Whether the question asks who holds a post (由谁担任): a name or an office answers it."""
+    return bool(_OFFICE_Q.search(question))
+
+
+def office_spans(text: str, question: str) -> list[tuple[int, int]]:
+    """Offices ``text`` names that the question does not (市长 in 组长由市长担任)."""
+    asked = re.sub(r"\s+", "", question)
+    spans = [m.span() for m in _OFFICES.finditer(text) if m.group() not in asked and m.group() not in _GENERIC]
+    # Whoever stands between 由 and 担任 holds the post, office or name (由陈秋雄同志担任).
+    spans += [m.span(1) for m in _HELD_BY.finditer(text) if m.group(1) not in asked]
+    return spans
+
+
+_HELD_BY = re.compile(r"由([\u4e00-\u9fff·]{2,10}?)(?:同志)?(?:担任|兼任|出任)")
 
 
 def asks_for_person(question: str) -> bool:
@@ -113,8 +135,15 @@ def person_spans(text: str, question: str = "") -> list[tuple[int, int]]:
         if span and text[span[0]: span[1]][:2] not in asked and (not titles or any(
                 _holds_title(text[: span[0]][-12:], t) for t in titles)):
             out.append(span)
+    for m in _AFTER_ACTING.finditer(text):
+        name = m.group(1)
+        if name[:2] not in asked and not set(name[0]) & _NOT_NAME_START and name not in TITLES and (not titles or any(
+                _holds_title(text[: m.start(1)][-12:], t) for t in titles)):
+            out.append(m.span(1))
     for m in _BEFORE.finditer(text):
         name = m.group(1)
+        if titles and not any(text.startswith(t, m.end(1)) for t in titles):
+            continue  # 胡昌升书记 names a 书记, not the 主任 asked about
         if name[-1] not in _NOT_NAME_END and not set(name) & _NOT_NAME_START and name[-2:] not in asked:
             out.append(m.span(1))
     for m in _BEFORE_ETC.finditer(text):
@@ -123,7 +152,10 @@ def person_spans(text: str, question: str = "") -> list[tuple[int, int]]:
             out.append(m.span(1))
     for p in names().people:
         at = text.find(p)
-        if at >= 0 and p not in asked:
+        # A known person answers for the office asked about only when named with it
+        # (习近平总书记 is no answer about a 主任 the sentence mentions further on).
+        if at >= 0 and p not in asked and (not titles or any(
+                _holds_title(text[max(0, at - 8): at + len(p) + 8], t) for t in titles)):
             out.append((at, at + len(p)))
     if not titles:  # no office asked about: a name that acts (沈裕谋在总结…时指出, 张涛介绍)
         for m in _ACTING.finditer(text):

@@ -21,7 +21,7 @@ from typing import Literal
 
 from rag import patterns as P
 from rag.errors import QuestionError
-from rag.people import asks_for_person
+from rag.people import asks_for_office, asks_for_person
 from rag.text import fold
 
 AnswerType = Literal["number", "date", "name", "place", "other"]
@@ -37,7 +37,7 @@ class Slot:
     focus: str = ""  # what it asks about: 志愿者, 友好城市, 秘书长 ("" when unread)
     unit: str | None = None  # the counter of a count: 多少名 -> 名
     category: str | None = None  # the kind of body or place: 医院, 单位, 国家
-    granularity: Literal["day", "year", "any"] = "any"  # for dates: 哪天, 哪年, 何时
+    granularity: Literal["day", "month", "year", "any"] = "any"  # for dates: 哪天, 几月, 哪年, 何时
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,7 @@ _DURATION = re.compile(r"多少年|几年|多长时间|多久|多长|how long", 
 _DATE_Q = re.compile(r"何时|什么时候|什么时间|哪天|哪一天|哪几天|哪年|哪一年|几月|几号|日期|起止|when\b|what (date|day|year|month)"
                      r"|which (year|month|day)|in what year", re.I)
 _DAY_Q = re.compile(r"哪天|哪一天|哪几天|几号|几月几日|什么日子|日期|起止|which day|what date|what day", re.I)
+_MONTH_Q = re.compile(r"几月份?|哪个月|哪一?月|which month|what month|in what month", re.I)
 _YEAR_Q = re.compile(r"哪年|哪一年|which year|what year|in what year", re.I)
 _NUMBER_Q = re.compile(r"多少|(?<![哪这那])几(?![乎])|数量|比例|百分之|规模|金额|多少钱|how (many|much)"
                        r"|what (number|percentage|share|proportion|amount)|number of|percent", re.I)
@@ -104,7 +105,8 @@ _MONEY_Q = re.compile(r"多少钱|资金|经费|预算|金额|投资额|投资|�
                       r"|how much money|budget|funding|fund|cost|spend|spent|investment|expenditure|revenue", re.I)
 _PERCENT_Q = re.compile(r"比例|比重|百分之|占比|百分比|增长率|增幅|增速|增长(?:了)?多少|提高(?:了)?多少|下降(?:了)?多少"
                         r"|what (percentage|share|proportion)|percent|growth rate|by how much", re.I)
-_PLACE_Q = re.compile(r"哪里|何地|何处|在哪(?![家所个些一])|哪个(国家|城市|省|州|地区|地方|县|区|国)|哪些(国家|城市|省|州|地区|地方)|哪国"
+_PLACE_Q = re.compile(r"哪里|何地|何处|在哪(?![家所个些一])|哪[个座](国家|城市|省|州|地区|地方|县|区|国|场馆|会场|场地|地点|展馆|酒店|宾馆)"
+                      r"|哪些(国家|城市|省|州|地区|地方)|哪国|哪(?:几|些|[两三四五六七八九十\d]{1,3})\s*(?:对|个|座)?\s*(?:国际)?(友好城市|友城)"
                       r"|哪(?:两|三|四|五|几)(?:个)?(国家|城市|地)|where\b|which (country|countries|city|cities|province"
                       r"|provinces|state|region|regions)|in which (country|city|province)", re.I)
 _NAME_Q = re.compile(r"叫什么|名称|名字|称为|称号|主题|口号|什么名|何名|what is the name|what was the name|called", re.I)
@@ -131,7 +133,7 @@ _OFF_DOCUMENTS = re.compile(
     r"|凭(?:你)?(?:自己|自身)的?(?:知识|记忆|经验)|不要查资料|ignore (?:the |all |any |these |previous |your )*"
     r"(?:documents?|instructions?|context|sources?)|without (?:using |looking at )?(?:the )?documents"
     r"|from your own knowledge", re.I)
-_PLACE_CATEGORY = {"国家": "国家", "国": "国家", "城市": "城市", "省": "省", "州": "州", "地区": "地区", "地方": "地方",
+_PLACE_CATEGORY = {**{v: "场馆" for v in ("场馆", "会场", "场地", "展馆", "酒店", "宾馆")}, "地点": "地方", "友好城市": "地方", "友城": "地方", "国家": "国家", "国": "国家", "城市": "城市", "省": "省", "州": "州", "地区": "地区", "地方": "地方",
                    "县": "县", "区": "区", "country": "国家", "countries": "国家", "city": "城市", "cities": "城市",
                    "province": "省", "provinces": "省", "state": "州", "region": "地区", "regions": "地区"}
 # Verbs and measure words around a count that are not its focus (…达到多少对, 有多少名).
@@ -219,14 +221,22 @@ def _slots(part: str, english: bool) -> list[Slot]:
 def _slot(part: str, english: bool) -> Slot:
     if _OFF_DOCUMENTS.search(part):
         return Slot("other")
+    listed = _listed_bodies(part)
+    if listed is not None:
+        return listed
     if _LIST_COUNT.search(part) and not _NUMBER_Q.search(_LIST_COUNT.sub("", part)):
+        m = _PLACE_Q.search(part)
+        category = next((_PLACE_CATEGORY.get(g.lower()) for g in m.groups() if g), None) if m else None
+        if category:
+            return Slot("place", category=category)  # 哪两个城市: the items are places
         return Slot("other")  # 两个平台分别是什么: the items themselves are the answer
     if re.search(r"哪些?(?:个)?(?:地方|地区|省|市|城市)的(?:文件|文档|规划|总结|计划|报告)", part):
         return Slot("other")  # which places' documents say X: the documents are the answer, not a place in them
     if asks_for_person(part):
-        return Slot("person", _focus_person(part))
+        return Slot("person", _focus_person(part), category="office" if asks_for_office(part) else None)
     if _DATE_Q.search(part) and not _DURATION.search(part):
-        grain = "day" if _DAY_Q.search(part) else "year" if _YEAR_Q.search(part) else "any"
+        grain = ("day" if _DAY_Q.search(part) else "month" if _MONTH_Q.search(part)
+                 else "year" if _YEAR_Q.search(part) else "any")
         return Slot("date", part, granularity=grain)  # the whole part: the act the date belongs to
     if _NUMBER_Q.search(part):
         if _PERCENT_Q.search(part):
@@ -250,6 +260,22 @@ def _slot(part: str, english: bool) -> Slot:
     if _NAME_Q.search(part):
         return Slot("name")
     return Slot("other")
+
+
+# Bodies a list names (哪几家企业, 3个组织分别叫什么, 分别是哪几家): each item is a name of that kind.
+_BODIES = ("企业", "公司", "集团", "银行", "医院", "大学", "高校", "学校", "协会", "商会", "组织", "机构", "单位", "部门")
+_BODY = "|".join(_BODIES)
+_LISTED_BODIES = re.compile(rf"哪(?:几|些|[两三四五六七八九十\d]{{1,3}})\s*(?:个|家|所)?\s*({_BODY})"
+                            rf"|({_BODY})\s*(?:分别|各自)\s*(?:是|叫|为|有)?\s*(?:什么|哪)|(?:分别|各自)?是?哪(?:几|些|[两三四五六七八九十\d]{{1,3}})家")
+
+
+def _listed_bodies(part: str) -> Slot | None:
+    """A question for the names of several bodies (哪几家企业, 三个组织分别叫什么): an org slot."""
+    m = _LISTED_BODIES.search(part)
+    if not m:
+        return None
+    category = m.group(1) or m.group(2) or next((b for b in _BODIES if b in part[: m.start()]), "单位")
+    return Slot("org", category=category)
 
 
 _UNIT_Q = re.compile(rf"(?:多少|(?<![哪这那])几)\s*({'|'.join(map(re.escape, P.COUNTERS))}|%)")
@@ -281,7 +307,7 @@ def _focus_count(part: str, unit: str | None) -> str:
 def _plain(focus: str) -> str:
     """A focus without the time constraints the profile reads on their own (years, periods, levels)."""
     focus = P.FIVE_YEAR_RE.sub("", P.YEAR_RE.sub("", focus))
-    return re.sub(r"期间|时期|年度|全年|今年|去年|上半年|下半年|[省市县区]级", "", focus)
+    return re.sub(r"期间|时期|年度|全年|今年|去年|上半年|下半年|(?<!副)[省市县区]级", "", focus)
 
 
 def _focus_after(part: str, at: int) -> str:

@@ -154,6 +154,8 @@ def local_support(profile: QuestionProfile, lead: Scored, candidates: Candidates
     for f in fills:
         i = next((k for k, (a, b) in enumerate(clauses) if a <= f.start < b), 0)
         window = text[clauses[max(0, i - 1)][0]: clauses[min(len(clauses) - 1, i + 1)][1]]
+        if profile.slots[f.slot].unit == "第":  # a rank (位列第四) ranks what its whole sentence speaks of
+            window = text
         tokens = set(tokenize(window))
         best = max(best, sum(x for t, x in content.items() if t in tokens) / total)
     return best

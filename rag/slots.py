@@ -79,9 +79,10 @@ _CHECKED = frozenset({"count", "money", "percent", "date", "person", "place", "o
 def candidates(folded: str, slot: Slot, profile: QuestionProfile, asked: str) -> list[tuple[int, int]]:
     """Spans of ``folded`` of the slot's kind that the question does not itself give."""
     if slot.kind == "person":
-        from rag.people import person_spans
+        from rag.people import office_spans, person_spans
 
-        return person_spans(folded, profile.text)
+        found = person_spans(folded, profile.text)
+        return found + office_spans(folded, profile.text) if slot.category == "office" else found
     spans = _typed_spans(folded, slot)
     out = []
     for a, b in spans:
@@ -90,10 +91,23 @@ def candidates(folded: str, slot: Slot, profile: QuestionProfile, asked: str) ->
             continue
         if slot.kind in ("place", "org", "name") and len(piece) >= 3 and piece[-3:] in asked and piece[:2] not in asked:
             continue  # (a match may start too early: "举办第二届江西省" is 江西省)
+        if slot.kind in ("org", "name") and _named_in_question(piece, asked):
+            continue  # "建立湖南省领事保护培训基地": the body the question asks about, not its answer
+        if slot.kind in ("org", "place") and _COUNTED.search(piece):
+            continue  # "3家世界500强企业", "两个城市": things counted, not named
         if slot.kind in ("count", "money", "percent") and not folded[:a].strip() and folded[b : b + 1] in ("、", ".", "．"):
             continue  # a list number opening the text ("3、")
         out.append((a, b))
     return out
+
+
+def _named_in_question(piece: str, asked: str) -> bool:
+    """Whether the name ends in four or more characters of the question, half of it or more."""
+    n = next((k for k in range(len(piece), 3, -1) if piece[-k:] in asked), 0)
+    return n >= 4 and 2 * n >= len(piece)
+
+
+_COUNTED = re.compile(rf"[\d{P.NUMERAL_CN}几数多]+\s*(?:家|个|所|座|对|批|类)")
 
 
 def _typed_spans(folded: str, slot: Slot) -> list[tuple[int, int]]:
@@ -108,6 +122,10 @@ def _typed_spans(folded: str, slot: Slot) -> list[tuple[int, int]]:
         spans = [m.span() for m in P.DATE_RE.finditer(folded)]
         if slot.granularity == "day":
             return [(a, b) for a, b in spans if P.DAY_RE.search(folded[a:b])]
+        if slot.granularity == "month":  # 几月: a month, with or without its day
+            return [(a, b) for a, b in spans if "月" in folded[a:b] or P.DAY_RE.search(folded[a:b])]
+        if slot.granularity == "year":  # 哪一年: a year (3月5日 alone does not say which)
+            return [(a, b) for a, b in spans if "年" in folded[a:b] or re.match(r"\d{4}", folded[a:b])]
         return spans
     if kind == "place":
         return place_spans(folded, slot.category)
@@ -202,10 +220,11 @@ def focus_terms(focus: str) -> list[str]:
     return words
 
 
-_PLACE_SUFFIX = re.compile(rf"[{P.CJK}]{{2,5}}?(?:省|市|州|国(?![际家内外务企有营])|县)")
+_PLACE_SUFFIX = re.compile(rf"[{P.CJK}]{{2,5}}?(?:省|(?<!城)市|州|国(?![际家内外务企有营])|县)")
 _EMBASSY = re.compile(rf"[{P.CJK}]{{2,6}}(?:大使馆|领事馆|总领事馆)")
 
 
+_VENUE = re.compile(rf"[{P.CJK}A-Za-z0-9·]{{2,16}}?(?:会议中心|展览中心|中心|博物馆|展馆|场馆|酒店|宾馆|饭店|大厦|广场|剧院|大剧院|礼堂|会堂|体育场|大楼|会议室|报告厅|厅)")
 _DEICTIC = re.compile(r"^(?:我|本|该|全|各|外|两|此|其|他|省|市|县)(?:省|市|县|州|国)$")
 
 
@@ -217,6 +236,8 @@ def place_spans(folded: str, category: str | None = None) -> list[tuple[int, int
     from rag.places import gazetteer, places_in
     from rag.question import proper_name_spans
 
+    if category == "场馆":  # a venue is a building's name, not the city it stands in
+        return _outer([_trim(folded, *m.span()) for m in _VENUE.finditer(folded)])
     table = gazetteer()
     spans = [(a, b) for a, b, p in places_in(folded)
              if category not in ("国家",) and not (category == "城市" and p.kind == "province")]
@@ -243,14 +264,25 @@ def place_spans(folded: str, category: str | None = None) -> list[tuple[int, int
 def org_spans(folded: str, category: str | None) -> list[tuple[int, int]]:
     """Names of bodies: words ending in the kind asked for (…医院), or, for a body in general
     (单位, 部门), in the endings offices have (…外办, …局, …委员会)."""
-    endings = P.ORG_ENDINGS if category in P.GENERIC_ORGS or category is None else (category,)
+    endings = P.ORG_ENDINGS if category in P.GENERIC_ORGS or category is None else _BODY_ENDINGS.get(category, (category,))
     if category and category.isascii():  # an English question: any named body
         endings = P.ORG_ENDINGS + P.INSTITUTIONS
     alternatives = "|".join(sorted(map(re.escape, set(endings)), key=len, reverse=True))
     pattern = re.compile(rf"[“《]?[{P.CJK}A-Za-z0-9·\-—“”《》]{{1,20}}(?:{alternatives})[”》]?")
     spans = [_trim(folded, *m.span()) for m in pattern.finditer(folded)]
     spans += [m.span() for m in P.QUOTED_NAME_RE.finditer(folded)]
+    if category in ("企业", "公司", "集团"):  # firms go by their own names (西门子, 华为)
+        from rag.question import proper_name_spans
+
+        spans += proper_name_spans(folded)
     return _outer(spans)
+
+
+# What the names of a kind of body end in, where that is not the kind's own word.
+_BODY_ENDINGS = {
+    "高校": ("大学", "学院", "学校"), "学校": ("大学", "学院", "学校", "中学", "小学"),
+    "企业": ("公司", "集团", "企业", "银行", "控股", "股份", "航空", "港务"), "公司": ("公司", "集团", "控股", "股份"),
+}
 
 
 def name_spans(folded: str) -> list[tuple[int, int]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from rag.slots import filled
 from rag.question import profile
 
 
@@ -60,8 +61,37 @@ def test_the_slot_is_the_kind_of_thing_asked_for(question: str, kind: str, detai
         assert slot.focus == detail
 
 
-def test_an_office_held_by_someone_is_not_a_question_for_a_name() -> None:
-    assert profile("委员会的第一副主任由谁担任？").slot.kind != "person"
+def test_a_post_held_by_someone_is_answered_by_a_name_or_an_office() -> None:
+    question = profile("委员会的第一副主任由谁担任？")
+    assert question.slot.kind == "person" and question.slot.category == "office"
+    assert filled("委员会第一副主任由常务副市长担任。", question)
+    assert filled("第一副主任由陈秋雄同志担任", question)
+    assert not filled("进一步完善委员会工作机制，定期召开全体会议。", question)
+
+
+def test_a_question_for_a_month_is_not_answered_by_a_year_alone() -> None:
+    question = profile("交流周一般在每年几月举办？")
+    assert question.slot.granularity == "month"
+    assert filled("交流周于每年10月举办。", question)
+    assert not filled("交流周自2016年起举办。", question)
+    year = profile("两市在哪一年签署了意向书？")
+    assert filled("两市于2011年签署意向书。", year)
+    assert not filled("两市于10月29日签署意向书。", year)
+
+
+def test_a_list_of_named_places_or_bodies_is_typed() -> None:
+    cities = profile("新结好的两对友城是哪两个城市？")
+    assert cities.slot.kind == "place" and cities.wants_list
+    assert not filled("新增国际友城2对，累计缔结91对国际友好城市。", cities)
+    assert filled("新增国际友城2对，分别为俄罗斯彼尔姆市和波兰卢布林市。", cities)
+    firms = profile("参与项目的3家企业分别是哪几家？")
+    assert firms.slot.kind == "org"
+    assert not filled("推动3家世界500强企业参与项目。", firms)
+    assert filled("推动中远海运集团、厦门航空有限公司参与项目。", firms)
+    venue = profile("推介活动在北京的哪个场馆举行？")
+    assert venue.slot.category == "场馆"
+    assert not filled("推介活动在京举行并取得圆满成功。", venue)
+    assert filled("推介活动在北京国家会议中心举行。", venue)
 
 
 @pytest.mark.parametrize(
