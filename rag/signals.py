@@ -154,8 +154,9 @@ def local_support(profile: QuestionProfile, lead: Scored, candidates: Candidates
     for f in fills:
         i = next((k for k, (a, b) in enumerate(clauses) if a <= f.start < b), 0)
         window = text[clauses[max(0, i - 1)][0]: clauses[min(len(clauses) - 1, i + 1)][1]]
-        if profile.slots[f.slot].unit == "第":  # a rank (位列第四) ranks what its whole sentence speaks of
-            window = text
+        slot = profile.slots[f.slot]
+        if slot.unit == "第" or (slot.kind == "date" and i == 0):
+            window = text  # a rank (位列第四), or a date opening the sentence (到2020年,…), speaks of all of it
         tokens = set(tokenize(window))
         best = max(best, sum(x for t, x in content.items() if t in tokens) / total)
     return best
