@@ -42,11 +42,12 @@ index: setup
 test: setup setup-llm browser
 	$(BIN)/python -m pytest -m "slow or not slow" -ra
 
-# The browser test drives Debian's chromium through Playwright (no browser download).
+# The browser test drives Debian's chromium through Playwright (no browser download); the
+# PDF renderings of the seeds are printed by it, with a CJK font (fonts-wqy-microhei).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "note: install Debian's chromium (sudo apt-get install chromium) for the browser test"; fi; }
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei fontconfig >/dev/null; \
+	  else echo "note: install Debian's chromium and fonts-wqy-microhei (sudo apt-get install chromium fonts-wqy-microhei) for the browser tests"; fi; }
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not slow" -q

@@ -8,7 +8,7 @@ from rag.abstention import AbstentionModel, load_model
 from rag.question import QuestionProfile, profile
 from rag.reading import Evidence, Pick, Weights, read
 from rag.retrieval import Retrieval, Retriever
-from rag.types import Answer, Citation, Mode
+from rag.types import Answer, Citation, Mode, cite
 
 NOT_FOUND_ZH = "文件中没有找到这个问题的答案。"
 NOT_FOUND_EN = "The documents do not contain an answer to this question."
@@ -105,7 +105,7 @@ class Composer:
     def _citation(self, doc_name: str, number: int, quote: str, span: tuple[int, int] | None) -> Citation:
         doc = self.retriever.documents[doc_name]
         p = doc.paragraph(number)
-        return Citation(doc.name, doc.meta.label, p.number, p.section_path, p.lines, quote, p.text, span)
+        return cite(doc, p, quote, span)
 
     def _short_label(self, doc_name: str) -> str:
         meta = self.retriever.documents[doc_name].meta

@@ -31,21 +31,24 @@ def cmd_show(args: argparse.Namespace) -> int:
         if not 1 <= args.paragraph <= len(doc.paragraphs):
             raise NotFoundError(f"{doc.name} has paragraphs 1..{len(doc.paragraphs)}; there is no ¶{args.paragraph}")
         p = doc.paragraph(args.paragraph)
-        print(f"{doc.title} ¶{p.number} (lines {p.lines[0]}–{p.lines[1]})")
+        page = f"p. {p.page} " if p.page is not None else ""
+        print(f"{doc.title} {page}¶{p.number} (lines {p.lines[0]}–{p.lines[1]})")
         print(f"section: {p.section_path or '—'}")
         print(p.text)
         return 0
     m = doc.meta
     print(doc.title)
-    facts = [doc.name, m.office, m.number, m.date, m.region, m.period and f"period {m.period}"]
+    facts = [doc.name, doc.format if doc.format != "text" else None, doc.pages and f"{doc.pages} pages", m.office, m.number,
+             m.date, m.region, m.period and f"period {m.period}"]
     print("  " + " | ".join(f for f in facts if f))
     for p in doc.paragraphs:
         span = f"L{p.lines[0]}" if p.lines[0] == p.lines[1] else f"L{p.lines[0]}-{p.lines[1]}"
+        span = f"p{p.page} {span}" if p.page is not None else span
         mark = "#" if p.is_heading else " "
         print(f"¶{p.number:<3} {span:<8}{mark} [{p.section_path or '—'}]")
         print(f"     {p.text}")
     if doc.removed:
-        print("removed as web-page furniture:")
+        print("removed as page furniture:")
         for r in doc.removed:
             print(f"  L{r.line} ({r.reason}): {r.text}")
     return 0
@@ -93,7 +96,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if answer.found and answer.citations:
         print("\nSources:")
         for i, c in enumerate(answer.citations, start=1):
-            print(f"[{i}] {c.title} › {c.section or '—'} ¶{c.paragraph} (lines {c.lines[0]}–{c.lines[1]}, {c.doc})")
+            print(f"[{i}] {c.title} › {c.section or '—'} {c.where} (lines {c.lines[0]}–{c.lines[1]}, {c.doc})")
             print(f"    “{c.quote}”")
     for note in (answer.removed, answer.fallback):
         if note:
@@ -170,6 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--questions", type=Path, help="one question set over --docs instead of the corpora")
     p.add_argument("--no-baselines", action="store_true", help="skip the baseline pipelines")
     p.add_argument("--calibrate", action="store_true", help="fit the abstention model on the tune splits of every corpus")
+    p.add_argument("--renderings", action="store_true",
+                   help="render the corpus (default: the seeds) as HTML, PDF and Word and run its questions over each")
     p.set_defaults(func=cmd_eval)
 
     p = with_docs(sub.add_parser("bench", help="measure speed"))

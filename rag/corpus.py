@@ -9,7 +9,8 @@ from functools import cached_property
 from pathlib import Path
 
 from rag.errors import CorpusError, DocumentError, NotFoundError
-from rag.reader import SUFFIXES, read_document
+from rag.formats import SUFFIXES, UNSUPPORTED
+from rag.reader import read_document
 from rag.types import Document
 
 log = logging.getLogger("rag")
@@ -48,9 +49,12 @@ class Corpus:
         return h.hexdigest()
 
     def document(self, name: str) -> Document:
-        """The document of this file name (or unique prefix of it, such as ``001``)."""
+        """The document of this file name (or unique prefix of it, such as ``001``, or the
+        same name with another suffix)."""
         exact = [d for d in self.documents if d.name == name]
-        found = exact or [d for d in self.documents if d.name.startswith(name)]
+        # The same document in another format answers to its old name (001_x.txt is 001_x.pdf).
+        stem = [d for d in self.documents if Path(d.name).stem == Path(name).stem]
+        found = exact or [d for d in self.documents if d.name.startswith(name)] or stem
         if len(found) == 1:
             return found[0]
         names = ", ".join(d.name for d in self.documents)
@@ -60,7 +64,8 @@ class Corpus:
 
 
 def load_corpus(root: Path | str) -> Corpus:
-    """Read every .txt and .md file under ``root`` (recursively, in path order)."""
+    """Read every document under ``root`` (.txt, .md, .pdf, .docx, .html, .ofd; recursively, in
+    path order); files that cannot be read are skipped, each with its reason."""
     root = Path(root)
     if not root.is_dir():
         raise CorpusError(f"documents folder not found: {root}")
@@ -68,6 +73,9 @@ def load_corpus(root: Path | str) -> Corpus:
     skipped: list[Skipped] = []
     for path in sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith(".")):
         if path.suffix.lower() not in SUFFIXES:
+            if path.suffix.lower() in UNSUPPORTED:  # a document, in a format not read: say so
+                skipped.append(Skipped(str(path.relative_to(root)), f"{path.name}: {UNSUPPORTED[path.suffix.lower()]}"))
+                log.warning("%s: %s", path.name, UNSUPPORTED[path.suffix.lower()])
             continue
         try:
             doc = read_document(path)
@@ -80,5 +88,6 @@ def load_corpus(root: Path | str) -> Corpus:
             continue
         documents.append(doc)
     if not documents:
-        raise CorpusError(f"no readable .txt or .md document in {root}")
+        reasons = "; ".join(s.reason for s in skipped[:5])
+        raise CorpusError(f"no readable document ({', '.join(SUFFIXES)}) in {root}" + (f": {reasons}" if reasons else ""))
     return Corpus(root, tuple(documents), tuple(skipped))

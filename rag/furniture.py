@@ -63,6 +63,8 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
                                  r"新浪微博|QQ空间|扫一扫|返回顶部|无障碍|关怀版|适老版|长者版|登录|注册|English|中文|繁体|简体|/|大\s*中\s*小|"
                                  # an accessibility toolbar's buttons, one a line
                                  r"页面|配色|辅助线|重置|读屏|指读|连读|大字幕|放大|缩小|语音|新媒体矩阵|支持\s*IPv6|IPv6)+$", re.I)),
+    # A navigation bar: the home page and the site's sections, side by side.
+    ("navigation", re.compile(r"^\s*(?:(?:网站)?首页|主页)(?:[\s|｜/·]+[\u4e00-\u9fff]{2,8}){3,}\s*$")),
     ("site name", re.compile(r"^\s*[\u4e00-\u9fff]{2,24}(?:门户网站|网站)\s*$")),
 )
 _STRAY_NUMBER = re.compile(r"^\s*\d{1,12}\s*$")

@@ -21,7 +21,7 @@ from rag.answering import Composer, Evidence
 from rag.reading import Scored, snippet
 from rag.question import profile
 from rag.errors import ModelError
-from rag.types import Answer, Citation, Claim, Mode, Sentence, Verdict
+from rag.types import Answer, Citation, Claim, Mode, Sentence, Verdict, cite
 from rag.verify import check, verify
 
 MAX_SOURCES = 4
@@ -367,4 +367,4 @@ def _citation(source: Source, claim: str, composer: Composer) -> Citation:
     best = max(source.sentences, key=lambda s: len(chars & set(s.text)) / (len(set(s.text)) or 1))
     doc = composer.retriever.documents[source.doc]
     p = doc.paragraph(source.paragraph)
-    return Citation(doc.name, doc.meta.label, p.number, p.section_path, p.lines, best.text, p.text, None)
+    return cite(doc, p, best.text)

@@ -166,7 +166,8 @@ class Retriever:
 
     def passage(self, hit: Hit) -> Passage:
         p = hit.paragraph
-        return Passage(p.doc, self.documents[p.doc].meta.label, p.section_path, (p.number,), p.text, hit.score, p.lines)
+        return Passage(p.doc, self.documents[p.doc].meta.label, p.section_path, (p.number,), p.text, hit.score, p.lines,
+                       p.page)
 
     def search(self, question: str, k: int = 5, filters: Filters | Mapping[str, Any] | None = None,
                asked: "QuestionProfile | None" = None) -> Retrieval:

@@ -27,7 +27,7 @@ import numpy as np
 from rag.errors import IndexStateError
 from rag.types import Chunk, Document, DocumentMeta, Paragraph, Removed, Sentence
 
-FORMAT_VERSION = 3  # 3: the manifest records how the documents were read
+FORMAT_VERSION = 4  # 3: the manifest records how the documents were read; 4: formats and pages
 MANIFEST = "manifest.json"
 DATA_FILES = ("documents.jsonl", "chunks.jsonl", "chunks.faiss", "sentences.jsonl", "vectors.npy", "vector_keys.json")
 
@@ -94,11 +94,12 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 def document_from_json(d: dict[str, Any]) -> Document:
     meta = DocumentMeta(**{**d["meta"], "years": tuple(d["meta"]["years"])})
     paragraphs = tuple(
-        Paragraph(p["doc"], p["number"], p["text"], tuple(p["lines"]), tuple(p["section"]), p["is_heading"])
+        Paragraph(p["doc"], p["number"], p["text"], tuple(p["lines"]), tuple(p["section"]), p["is_heading"],
+                  p["page"], tuple(p["page_breaks"]))
         for p in d["paragraphs"]
     )
     removed = tuple(Removed(**r) for r in d["removed"])
-    return Document(d["name"], meta, paragraphs, d["fingerprint"], d["encoding"], removed)
+    return Document(d["name"], meta, paragraphs, d["fingerprint"], d["encoding"], removed, d["format"], d["pages"])
 
 
 def chunk_from_json(d: dict[str, Any]) -> Chunk:

@@ -51,10 +51,18 @@ class Paragraph:
     lines: tuple[int, int]  # first and last line in the source file, 1-based
     section: tuple[str, ...]  # headings above it, outermost first
     is_heading: bool = False
+    page: int | None = None  # the page it starts on (paged formats: PDF, OFD)
+    page_breaks: tuple[int, ...] = ()  # offsets in ``text`` where each next page begins
 
     @property
     def section_path(self) -> str:
         return SECTION_SEPARATOR.join(self.section)
+
+    def page_at(self, offset: int) -> int | None:
+        """The page on which the character at ``offset`` of the text stands."""
+        if self.page is None:
+            return None
+        return self.page + sum(1 for b in self.page_breaks if b <= offset)
 
 
 @dataclass(frozen=True)
@@ -89,6 +97,8 @@ class Document:
     fingerprint: str  # SHA-256 of the raw file bytes
     encoding: str = "utf-8"
     removed: tuple[Removed, ...] = ()
+    format: str = "text"  # text, pdf, docx, html, ofd
+    pages: int | None = None  # for paged formats
 
     @property
     def title(self) -> str:
@@ -159,6 +169,7 @@ class Passage:
     text: str
     score: float
     lines: tuple[int, int] = (0, 0)
+    page: int | None = None  # the page the paragraph starts on (paged formats)
 
     @property
     def paragraph(self) -> int:
@@ -177,6 +188,20 @@ class Citation:
     quote: str  # the exact sentence used; occurs verbatim in ``text``
     text: str  # the whole paragraph
     span: tuple[int, int] | None = None  # the answer (number, name) within ``quote``
+    page: int | None = None  # the page on which the quote starts (None for formats without pages)
+    format: str = "text"  # the cited document's format: text, pdf, docx, html, ofd
+
+    @property
+    def where(self) -> str:
+        """"p. 3 ¶12" for a paged document, "¶12" otherwise."""
+        return f"p. {self.page} ¶{self.paragraph}" if self.page is not None else f"¶{self.paragraph}"
+
+
+def cite(doc: "Document", p: Paragraph, quote: str, span: tuple[int, int] | None = None) -> Citation:
+    """The citation of ``quote`` in paragraph ``p`` of ``doc``, with the page it starts on."""
+    at = p.text.find(quote)
+    return Citation(doc.name, doc.meta.label, p.number, p.section_path, p.lines, quote, p.text, span,
+                    p.page_at(max(at, 0)), doc.format)
 
 
 @dataclass(frozen=True)

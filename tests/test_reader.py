@@ -384,10 +384,11 @@ def test_corpus_skips_unreadable_files_and_names_them(tmp_path: Path) -> None:
     (tmp_path / "c_latin.txt").write_bytes(UNDECODABLE)
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "d_gbk.md").write_bytes(INLINE.encode("gb18030"))
-    (tmp_path / "notes.pdf").write_bytes(BINARY)  # not a .txt or .md: ignored, not skipped
+    (tmp_path / "notes.pdf").write_bytes(BINARY)  # named .pdf, but not a PDF: skipped with its reason
+    (tmp_path / "data.json").write_text("{}", "utf-8")  # not a document format: ignored
     corpus = load_corpus(tmp_path)
     assert [d.name for d in corpus.documents] == ["a_good.txt", "d_gbk.md"]
-    assert {s.path: s.reason for s in corpus.skipped}.keys() == {"b_scan.txt", "c_latin.txt"}
+    assert {s.path: s.reason for s in corpus.skipped}.keys() == {"b_scan.txt", "c_latin.txt", "notes.pdf"}
     for s in corpus.skipped:
         assert s.path in s.reason
     assert corpus.documents[1].encoding == "gb18030"

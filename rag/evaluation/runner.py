@@ -174,6 +174,11 @@ def run_cli(args: argparse.Namespace, settings: Settings) -> int:
         corpora = [EvalCorpus(args.questions.stem, settings.docs_dir, args.questions)]
     else:
         corpora = select(load_corpora(), args.corpus)
+    if getattr(args, "renderings", False):
+        from rag.evaluation.renderings import renderings_cli
+
+        chosen = corpora if args.corpus or args.questions else corpora[:1]  # default: the seeds
+        return renderings_cli(chosen, settings, args.split)
     if args.calibrate:
         from rag.evaluation.calibrate import calibrate_cli
 
