@@ -6,6 +6,7 @@ import logging
 import sys
 import queue
 import threading
+from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from embeddings.base import Embedder
@@ -15,6 +16,7 @@ from rag.corpus import Corpus, load_corpus
 from rag.errors import SettingsError
 from rag.generative import load_template, render_prompt
 from rag.index import BuildReport, StoredIndex, open_index
+from rag.library import DocumentInfo, LibraryReport, add_files, library_lock, remove_files
 from rag.question import check_question
 from rag.retrieval import Filters, Retriever
 from rag.llm import Generator
@@ -39,6 +41,7 @@ class Assistant:
         self._generator = generator
         self._generator_lock = threading.Lock()
         self._lock = threading.Lock()
+        self._library_lock = threading.Lock()  # one change to the library at a time
         self._ready: tuple[Corpus, StoredIndex, Retriever, Composer, Any] | None = None
         self.build_report: BuildReport | None = None
 
@@ -47,27 +50,7 @@ class Assistant:
         with self._lock:
             if self._ready is not None:
                 return
-            s = self.settings
-            corpus = load_corpus(s.docs_dir)
-            embedder = self.embedder
-            index, self.build_report = open_index(
-                corpus, embedder, s.index_path, s.chunk_max_chars, s.approximate_above, progress
-            )
-            # Load the model now, not inside the first question; serving an index needs only
-            # the question side of it (a fast numpy path for the packaged model).
-            embedder.warm_up(kind="query" if self.build_report is None else None)
-            _limit_threads(s.serve_threads)
-            retriever = Retriever(
-                index, embedder, fusion_depth=s.fusion_depth, rrf_k=s.rrf_k,
-                dense_weight=s.dense_weight, lexical_weight=s.lexical_weight,
-            )
-            composer = Composer(retriever)
-            generation = Generation(
-                self.generator_for_chain,
-                lambda english: load_template(s.prompts_dir, english),
-                s.llm_context_chars,
-            )
-            self._ready = (corpus, index, retriever, composer, build_chain(retriever, composer, generation))
+            self._ready = self._build(progress)
         if self.settings.mode is Mode.GENERATIVE:
             # Load the language model and read its prompts' fixed parts now, not inside the first question.
             generator = self.generator_for_chain()
@@ -75,6 +58,75 @@ class Assistant:
             if prime is not None:
                 for english in (False, True):
                     prime(render_prompt(load_template(self.settings.prompts_dir, english), [], ""), english)
+
+    def _build(self, progress: bool = False, progress_callback: Callable[[float, str], None] | None = None
+               ) -> tuple[Corpus, StoredIndex, Retriever, Composer, Any]:
+        """Read the corpus and open (or build, or update) its index: the parts answering uses."""
+        s = self.settings
+        corpus = load_corpus(s.docs_dir)
+        embedder = self.embedder
+        index, self.build_report = open_index(
+            corpus, embedder, s.index_path, s.chunk_max_chars, s.approximate_above, progress, progress_callback
+        )
+        # Load the model now, not inside the first question; serving an index needs only
+        # the question side of it (a fast numpy path for the packaged model).
+        embedder.warm_up(kind="query" if self.build_report is None else None)
+        _limit_threads(s.serve_threads)
+        retriever = Retriever(
+            index, embedder, fusion_depth=s.fusion_depth, rrf_k=s.rrf_k,
+            dense_weight=s.dense_weight, lexical_weight=s.lexical_weight,
+        )
+        composer = Composer(retriever)
+        generation = Generation(
+            self.generator_for_chain,
+            lambda english: load_template(s.prompts_dir, english),
+            s.llm_context_chars,
+        )
+        return corpus, index, retriever, composer, build_chain(retriever, composer, generation)
+
+    # --- the document library -------------------------------------------------------------
+
+    def documents(self) -> list[DocumentInfo]:
+        """Every document of the library, with its metadata."""
+        return [DocumentInfo.of(d, self.settings.docs_dir) for d in self.corpus.documents]
+
+    def add_documents(self, paths: Sequence[str | Path] | Sequence[tuple[str, str | Path]],
+                      progress: Callable[[float, str], None] | None = None) -> LibraryReport:
+        """Copy readable files into the library and re-index; paths, or (name, path) pairs
+        for uploads whose temporary path hides the user's file name. A file that cannot
+        be read is refused with its reason; the others are added."""
+        pairs = [(str(p[0]), Path(p[1])) if isinstance(p, tuple) else (Path(p).name, Path(p)) for p in paths]
+        with self._library_lock, library_lock(self.settings.docs_dir):
+            corpus = self._ready[0] if self._ready is not None else _corpus_or_none(self.settings.docs_dir)
+            added = add_files(self.settings.docs_dir, corpus, pairs)
+            report = LibraryReport(tuple(added))
+            if report.changed or self._ready is None:
+                report = self._swap(report, progress)
+            return report
+
+    def remove_document(self, doc: str) -> LibraryReport:
+        """Delete a document (file name or unique prefix) from the library and re-index."""
+        with self._library_lock, library_lock(self.settings.docs_dir):
+            removed = remove_files(self.settings.docs_dir, self.corpus, [doc])
+            return self._swap(LibraryReport(removed=tuple(removed)), None)
+
+    def reload(self, progress: Callable[[float, str], None] | None = None) -> LibraryReport:
+        """Read the folder again (files added or removed by hand) and swap to its index."""
+        with self._library_lock:
+            return self._swap(LibraryReport(), progress)
+
+    def _swap(self, report: LibraryReport, progress: Callable[[float, str], None] | None) -> LibraryReport:
+        """Build the parts of the library as it is now and swap them in whole: a question
+        being answered finishes on the old index, the next one uses the new."""
+        import dataclasses
+        import time
+
+        started = time.perf_counter()
+        parts = self._build(progress_callback=progress)
+        self._ready = parts
+        built = self.build_report
+        return dataclasses.replace(report, embedded=built.embedded if built else 0, reused=built.reused if built else 0,
+                                   seconds=time.perf_counter() - started)
 
     def generator_for_chain(self) -> Generator:
         """The language model of the generative mode, loaded on first use."""
@@ -195,6 +247,16 @@ class Assistant:
             self.warm_up()
         assert self._ready is not None
         return self._ready
+
+
+def _corpus_or_none(root: Path) -> Corpus | None:
+    """The folder's corpus, or None when it holds no readable document yet (an empty library)."""
+    from rag.errors import CorpusError
+
+    try:
+        return load_corpus(root)
+    except CorpusError:
+        return None
 
 
 def _limit_threads(threads: int) -> None:

@@ -203,3 +203,56 @@ def generative(settings: Settings) -> str:
         f"whole answer (generation and verification): {s(total)}",
         "routes: " + ", ".join(f"{r} {routes.count(r)}" for r in ("generated", "fallback", "abstained")),
     ])
+
+
+def ingest(settings: Settings, synthetic: int = 0) -> str:
+    """`rag bench ingest`: how fast each format is read (pages and paragraphs per second,
+    embedding excluded) and how fast passages are embedded. The documents are the corpus
+    rendered as HTML, PDF (Chromium) and Word, copied until the PDFs reach 100 pages."""
+    import shutil
+
+    from embeddings.factory import load_embedder
+    from rag.chunking import chunk_document
+    from rag.corpus import load_corpus
+    from rag.errors import RagError
+    from rag.evaluation.renderings import render
+    from rag.reader import read_document
+
+    lines = ["ingest benchmark (reading excludes embedding)"]
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        try:
+            folders = {"text": settings.docs_dir} | render(settings.docs_dir, out / "rendered")
+        except RagError as exc:
+            lines.append(f"PDF not measured: {exc}")
+            folders = {"text": settings.docs_dir} | render(settings.docs_dir, out / "rendered", ("html", "docx"))
+        chunks = []
+        for fmt, folder in folders.items():
+            files = sorted(p for p in folder.iterdir() if p.is_file())
+            docs = [read_document(p) for p in files]
+            pages = sum(d.pages or 0 for d in docs)
+            copies = max(1, -(-100 // pages)) if fmt == "pdf" and pages else 1  # at least 100 PDF pages
+            batch = out / f"batch-{fmt}"
+            batch.mkdir()
+            for k in range(copies):
+                for p in files:
+                    shutil.copy(p, batch / f"{k}-{p.name}")
+            started = time.perf_counter()
+            read = [read_document(p) for p in sorted(batch.iterdir())]
+            seconds = time.perf_counter() - started
+            paragraphs = sum(len(d.paragraphs) for d in read)
+            pages = sum(d.pages or 0 for d in read)
+            rate = f", {pages / seconds:.0f} pages/s ({pages} pages in {seconds:.2f} s)" if pages else ""
+            lines.append(f"{fmt:>5}: {len(read)} files, {paragraphs} paragraphs in {seconds:.2f} s "
+                         f"({paragraphs / seconds:.0f} paragraphs/s{rate})")
+            if fmt == "text":
+                chunks = [c for d in load_corpus(folder).documents for c in chunk_document(d, settings.chunk_max_chars)]
+        embedder = load_embedder(settings)
+        embedder.warm_up()
+        sample = [c.embed_text for c in chunks[:200]]
+        started = time.perf_counter()
+        embedder.embed_documents(sample)
+        seconds = time.perf_counter() - started
+        lines.append(f"embedding: {len(sample)} passages in {seconds:.1f} s ({len(sample) / seconds:.1f} passages/s, "
+                     f"{embedder.model_id})")
+    return "\n".join(lines)

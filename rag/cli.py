@@ -54,6 +54,54 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_add(args: argparse.Namespace) -> int:
+    from rag.assistant import Assistant
+
+    assistant = Assistant(_settings(args))
+    report = assistant.add_documents(args.files)
+    for a in report.added:
+        mark = {"added": "+", "duplicate": "=", "refused": "!"}[a.status]
+        print(f"{mark} {a.message}", file=sys.stderr if a.status == "refused" else sys.stdout)
+    if report.changed:
+        print(f"index updated: {report.embedded} passages embedded, {report.reused} reused, {report.seconds:.1f} s")
+    return 1 if any(a.status == "refused" for a in report.added) else 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from rag.assistant import Assistant
+
+    assistant = Assistant(_settings(args))
+    for doc in args.docs_to_remove:
+        report = assistant.remove_document(doc)
+        print(f"- {', '.join(report.removed)} removed; index updated in {report.seconds:.1f} s")
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    import json
+    from dataclasses import asdict
+
+    from rag.corpus import load_corpus
+    from rag.library import DocumentInfo
+
+    settings = _settings(args)
+    corpus = load_corpus(settings.docs_dir)
+    infos = [DocumentInfo.of(d, settings.docs_dir) for d in corpus.documents]
+    if args.json:
+        print(json.dumps({"library": str(settings.docs_dir), "documents": [asdict(i) for i in infos],
+                          "skipped": [asdict(s) for s in corpus.skipped]}, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{len(infos)} documents in {settings.docs_dir}")
+    for i in infos:
+        pages = f", {i.pages} pages" if i.pages else ""
+        facts = " | ".join(f for f in (i.issuer, i.date, i.region, i.period and f"period {i.period}") if f)
+        print(f"{i.name}  [{i.format}{pages}, {i.paragraphs} paragraphs, {i.furniture} furniture lines removed]")
+        print(f"    {i.title}" + (f"  ({facts})" if facts else ""))
+    for s in corpus.skipped:
+        print(f"not read: {s.reason}")
+    return 0
+
+
 def cmd_index(args: argparse.Namespace) -> int:
     from rag.assistant import Assistant
 
@@ -118,7 +166,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         return 0
     from rag import bench as rag_bench
 
-    runner = {"retrieval": rag_bench.retrieval, "answer": rag_bench.answer}[args.what]
+    runner = {"retrieval": rag_bench.retrieval, "answer": rag_bench.answer, "ingest": rag_bench.ingest}[args.what]
     print(runner(_settings(args), synthetic=args.synthetic))
     return 0
 
@@ -155,6 +203,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--paragraph", "-p", type=int, help="print only this paragraph")
     p.set_defaults(func=cmd_show)
 
+    p = with_docs(sub.add_parser("add", help="add documents to the library (the documents folder) and re-index"))
+    p.add_argument("files", nargs="+", type=Path, help=".txt .md .pdf .docx .html .ofd files")
+    p.set_defaults(func=cmd_add)
+
+    p = with_docs(sub.add_parser("remove", help="remove a document from the library and re-index"))
+    p.add_argument("docs_to_remove", nargs="+", metavar="DOC", help="file name, or a unique prefix such as 000")
+    p.set_defaults(func=cmd_remove)
+
+    p = with_docs(sub.add_parser("docs", help="list the library's documents with their metadata"))
+    p.add_argument("--json", action="store_true", help="print them as JSON")
+    p.set_defaults(func=cmd_docs)
+
     p = with_docs(sub.add_parser("index", help="build or update the index"))
     p.set_defaults(func=cmd_index)
 
@@ -178,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_eval)
 
     p = with_docs(sub.add_parser("bench", help="measure speed"))
-    p.add_argument("what", choices=["retrieval", "embed", "answer"])
+    p.add_argument("what", choices=["retrieval", "embed", "answer", "ingest"])
     p.add_argument("--synthetic", type=int, default=100_000, help="passages in the synthetic corpus (retrieval)")
     p.add_argument("--mode", choices=["extractive", "generative"])
     p.set_defaults(func=cmd_bench)
@@ -202,6 +262,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader (head, less) went away: stop quietly
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -73,13 +73,15 @@ def open_index(
     chunk_max_chars: int,
     approximate_above: int = 20_000,
     progress: bool = False,
+    on_progress: Callable[[float, str], None] | None = None,
 ) -> tuple[StoredIndex, BuildReport | None]:
     """Open the index in ``directory``; (re)build it first when it is missing, stale or corrupt."""
     reason = _stale_reason(directory, corpus, embedder, chunk_max_chars)
     report = None
     if reason:
         log.info("building index in %s: %s", directory, reason)
-        report = build_index(corpus, embedder, directory, chunk_max_chars, approximate_above, reason, progress)
+        report = build_index(corpus, embedder, directory, chunk_max_chars, approximate_above, reason, progress,
+                             on_progress)
     try:
         return _load(directory), report
     except IndexStateError as exc:  # damaged between the check and the load
@@ -124,6 +126,7 @@ def build_index(
     approximate_above: int = 20_000,
     reason: str = "requested",
     progress: bool = False,
+    on_progress: Callable[[float, str], None] | None = None,
 ) -> BuildReport:
     """Embed what is new, write a complete index beside ``directory``, then swap it in."""
     started = time.perf_counter()
@@ -133,7 +136,7 @@ def build_index(
     wanted = {c.id: c.embed_text for c in chunks} | {sentence_key(s): fold(s.text) for s in sentences}
     missing = [k for k in wanted if k not in previous]
     table = {k: previous[k] for k in wanted if k in previous}
-    table.update(zip(missing, _embed(embedder, [wanted[k] for k in missing], progress)))
+    table.update(zip(missing, _embed(embedder, [wanted[k] for k in missing], progress, on_progress=on_progress)))
 
     directory.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
@@ -192,7 +195,8 @@ def _previous_vectors(directory: Path, embedder: Embedder) -> dict[str, np.ndarr
         return {}
 
 
-def _embed(embedder: Embedder, texts: list[str], progress: bool, batch: int = 32) -> list[np.ndarray]:
+def _embed(embedder: Embedder, texts: list[str], progress: bool, batch: int = 32,
+           on_progress: Callable[[float, str], None] | None = None) -> list[np.ndarray]:
     if not texts:
         return []
     from tqdm import tqdm
@@ -203,6 +207,8 @@ def _embed(embedder: Embedder, texts: list[str], progress: bool, batch: int = 32
             part = embedder.embed_documents(texts[i : i + batch])
             out.extend(part)
             bar.update(len(part))
+            if on_progress is not None:
+                on_progress(len(out) / len(texts), f"embedding {len(out)}/{len(texts)} new passages")
     return out
 
 

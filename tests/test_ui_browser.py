@@ -243,3 +243,82 @@ def test_clicking_an_example_asks_it(page, seed_assistant) -> None:
         arg=example, timeout=ANSWER_TIMEOUT_MS,
     )
     _expect_answer_shown(page, expected)
+
+
+def _report_pdf(path: Path) -> None:
+    """A two-page PDF that only it answers about: a report with a count on its second page."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    c = canvas.Canvas(str(path), pagesize=A4)
+    pages = [
+        ["滨江市人民政府外事办公室2023年工作总结", "一、对外交往", "（一）高层交往。全年组织市领导出访团组6批次，"
+         "访问国家9个。"],
+        ["二、外事接待", "（二）来访接待。2023年，全市共接待外国来访团组128批次，其中部长级以上团组9批次。"],
+    ]
+    for number, lines in enumerate(pages, start=1):
+        c.setFont("STSong-Light", 12)
+        y = 780
+        for line in lines:
+            c.drawString(50, y, line)
+            y -= 20
+        c.setFont("STSong-Light", 8)
+        c.drawString(280, 30, f"第 {number} 页 / 共 {len(pages)} 页")
+        c.showPage()
+    c.save()
+
+
+def test_a_pdf_uploaded_in_the_page_answers_with_its_page_and_is_removed_again(browser, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    from rag.assistant import Assistant
+    from rag.settings import Settings
+    from ui.app import launch
+
+    library = tmp_path / "library"
+    library.mkdir()
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    shutil.copy(next(seeds.glob("000_*.txt")), library)
+    assistant = Assistant(Settings.from_env().replace(docs_dir=library, index_dir=tmp_path / "index"))
+    assistant.warm_up()
+    question = "滨江市2023年共接待外国来访团组多少批次？"
+    assert not assistant.answer(question).found
+    upload = tmp_path / "滨江市外办2023年工作总结.pdf"
+    _report_pdf(upload)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = launch(assistant, host="127.0.0.1", port=port, block=False)
+    context = browser.new_context(viewport={"width": 1400, "height": 1200})
+    try:
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{port}/")
+        page.click("#library button.label-wrap, #library >> text=文件库")
+        page.set_input_files("#upload input[type=file]", str(upload))
+        expect(page.locator("#library-report")).to_contain_text("已添加", timeout=ANSWER_TIMEOUT_MS)
+        expect(page.locator("#library-table")).to_contain_text("滨江市人民政府外事办公室2023年工作总结")
+        expect(page.locator("#library-table")).to_contain_text("PDF")
+        _ask(page, question)
+        expect(page.locator("#chat .message-row.bot-row").last).to_contain_text("128批次")
+        source = page.locator("#sources .source").first
+        expect(source).to_contain_text("p. 2 ¶")
+        _shot(page, "library-uploaded-pdf-answer")
+        source.click()
+        expect(page.locator("#reader .para.hl")).to_contain_text("128批次")
+        expect(page.locator("#reader .para.hl")).to_contain_text("p. 2")
+        page.click("#remove-choice input")
+        page.locator("[data-testid=dropdown-option]", has_text=upload.name).first.click()
+        page.click("#remove")
+        expect(page.locator("#library-report")).to_contain_text("已移除", timeout=ANSWER_TIMEOUT_MS)
+        expect(page.locator("#library-table")).not_to_contain_text("滨江市")
+        page.click("#clear")
+        _ask(page, question)
+        expect(page.locator("#chat .message-row.bot-row").last).to_contain_text("没有找到")
+        _shot(page, "library-removed-pdf-abstains")
+    finally:
+        context.close()
+        app.close()
+    assert [d.name for d in assistant.documents()] == [p.name for p in sorted(library.glob("*.txt"))]

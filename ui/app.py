@@ -40,12 +40,7 @@ def build_app(assistant: Any) -> gr.Blocks:
     documents = assistant.corpus.documents
 
     with gr.Blocks(title="政府文件问答 · Government documents assistant", analytics_enabled=False) as app:
-        gr.Markdown(
-            f"## 政府文件问答 · Government documents assistant\n"
-            f"Answers come only from the {len(documents)} documents loaded, each with its document and "
-            f"paragraph. 仅根据已载入的文件回答，并注明出处。",
-            elem_id="intro",
-        )
+        intro = gr.Markdown(render.intro_markdown(len(documents)), elem_id="intro")
         turns = gr.State([])
         shown = gr.State(None)
         with gr.Row(equal_height=False):
@@ -74,6 +69,7 @@ def build_app(assistant: Any) -> gr.Blocks:
                 )
             with gr.Column(scale=4):
                 tabs, sources, reader = _side_panel()
+                library = _library_panel(handlers)
 
         ask_in = [question, turns, doc_filter, region_filter, mode]
         ask_out = [chatbot, question, notice, sources, copy_box, turns, shown, tabs]
@@ -84,6 +80,10 @@ def build_app(assistant: Any) -> gr.Blocks:
         )
         sources.click(handlers.open_source, [shown], [reader, tabs, notice], show_progress="hidden")
         chatbot.select(handlers.show_turn, [turns], [sources, copy_box, shown, tabs], show_progress="hidden")
+        upload_box, report, table, remove_choice, remove_btn = library
+        shown_library = [report, table, remove_choice, doc_filter, region_filter, intro]
+        upload_box.upload(handlers.upload, [upload_box], shown_library + [upload_box], show_progress="full")
+        remove_btn.click(handlers.remove, [remove_choice], shown_library, show_progress="full")
         cleared = [chatbot, question, notice, sources, copy_box, turns, shown, reader]
         clear_btn.click(handlers.clear, None, cleared, queue=False)
         chatbot.clear(handlers.clear, None, cleared, queue=False)
@@ -120,6 +120,25 @@ def _side_panel() -> tuple[gr.Tabs, gr.HTML, gr.HTML]:
     return tabs, sources, reader
 
 
+def _library_panel(handlers: Handlers) -> tuple:
+    """The document library: upload (drag and drop), what became of each file, the documents
+    with their metadata, and removing one. A new document answers at once."""
+    infos = handlers.assistant.documents()
+    types = " ".join(render.UPLOAD_TYPES)
+    with gr.Accordion("文件库 · Library", open=False, elem_id="library"):
+        gr.Markdown(f"上传文件（可拖入多个）· Upload documents (drag and drop several): {types}, "
+                    f"up to {render.UPLOAD_LIMIT_MB} MB a file. 新文件立即可问 · New documents answer at once.")
+        upload = gr.File(file_count="multiple", file_types=list(render.UPLOAD_TYPES), type="filepath",
+                         label="上传 · Upload", elem_id="upload")
+        report = gr.HTML("", elem_id="library-report")
+        table = gr.HTML(render.library_html(infos, str(handlers.assistant.settings.docs_dir)), elem_id="library-table")
+        with gr.Row():
+            choice = gr.Dropdown([(f"{i.title} · {i.name}", i.name) for i in infos], label="移除文件 · Remove a document",
+                                 elem_id="remove-choice", scale=4)
+            remove = gr.Button("移除 Remove", variant="stop", elem_id="remove", scale=1, min_width=90)
+    return upload, report, table, choice, remove
+
+
 def launch(assistant: Any, host: str = "127.0.0.1", port: int = 7860, *, block: bool = True) -> gr.Blocks:
     """Serve the chat page for ``assistant`` at ``http://host:port`` (local only unless ``host`` says otherwise).
 
@@ -135,6 +154,7 @@ def launch(assistant: Any, host: str = "127.0.0.1", port: int = 7860, *, block: 
     app.launch(
         server_name=host, server_port=port, share=False, inbrowser=False, show_error=False,
         ssr_mode=False, quiet=True, css=PAGE_CSS, prevent_thread_lock=True,
+        max_file_size=f"{render.UPLOAD_LIMIT_MB}mb",
         footer_links=[],
     )
     if block:

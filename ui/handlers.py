@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 import gradio as gr
@@ -128,10 +129,59 @@ class Handlers:
         answer = turns[index // 2].answer
         return render.sources_html(answer), render.copy_text(answer), answer, gr.Tabs(selected=SOURCES_TAB)
 
+    def library(self) -> tuple:
+        """The library panel as it is now: table, remove choices, document and region filters, the
+        page's heading (with the number of documents)."""
+        infos = self.assistant.documents()
+        docs = [(f"{i.title} · {i.name}", i.name) for i in infos]
+        regions = sorted({i.region for i in infos if i.region})
+        return (render.library_html(infos, str(self.assistant.settings.docs_dir)),
+                gr.Dropdown(choices=docs, value=None),
+                gr.Dropdown(choices=[(_label(i), i.name) for i in infos]), gr.Dropdown(choices=regions),
+                render.intro_markdown(len(infos)))
+
+    def upload(self, files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple:
+        """Add the uploaded files to the library, re-index, and show what became of each.
+
+        Returns, in order: report, library table, remove choices, document filter, region
+        filter, the upload box (emptied).
+        """
+        files = [f for f in (files or []) if f]
+        if not files:
+            return (render.notice_html("选择或拖入文件 · Choose or drop files first."),) + self.library() + (None,)
+        progress(0.0, desc=f"reading {len(files)} file(s)")
+        try:
+            report = self.assistant.add_documents(
+                [(Path(f).name, Path(f)) for f in files],
+                progress=lambda fraction, message: progress(fraction, desc=message),
+            )
+        except Exception as exc:  # noqa: BLE001 - a notice, never a traceback
+            if not isinstance(exc, RagError):
+                log.exception("adding %d files failed", len(files))
+            return (render.notice_html(render.error_message(exc)),) + self.library() + (None,)
+        return (render.library_report_html(report),) + self.library() + (None,)
+
+    def remove(self, doc: str | None) -> tuple:
+        """Remove the chosen document and re-index. Returns what :meth:`upload` returns, less the upload box."""
+        if not doc:
+            return (render.notice_html("选择要移除的文件 · Choose a document to remove."),) + self.library()
+        try:
+            report = self.assistant.remove_document(doc)
+        except Exception as exc:  # noqa: BLE001
+            if not isinstance(exc, RagError):
+                log.exception("removing %s failed", doc)
+            return (render.notice_html(render.error_message(exc)),) + self.library()
+        return (render.library_report_html(report),) + self.library()
+
     @staticmethod
     def clear() -> tuple:
         """A fresh conversation: chatbot, question, notice, sources, copy, turns, shown, reader."""
         return [], "", "", render.sources_html(None), "", [], None, render.reader_html(None)
+
+
+def _label(info: Any) -> str:
+    """A document's name in the filter: its title, with its region when the title hides it."""
+    return info.title if not info.region or info.region in info.title else f"{info.title}（{info.region}）"
 
 
 def _filters(documents: list[str] | None, regions: list[str] | None) -> dict[str, list[str]] | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from typing import Any, Sequence
 
 from rag.errors import IndexStateError, ModelError, QuestionError, RagError
 from rag.types import Answer, Citation, Document
@@ -41,7 +42,7 @@ def source_cards(answer: Answer) -> list[SourceCard]:
         cites = list(answer.citations)
     else:
         cites = [
-            Citation(p.doc, p.title, p.paragraph, p.section, p.lines, "", p.text, None)
+            Citation(p.doc, p.title, p.paragraph, p.section, p.lines, "", p.text, None, p.page)
             for p in answer.passages[:3]
         ]
     return [SourceCard(i, c) for i, c in enumerate(cites, start=1)]
@@ -183,7 +184,7 @@ def sources_html(answer: Answer | None) -> str:
 
 def _card_html(card: SourceCard) -> str:
     c = card.citation
-    where = [c.section or "—", f"¶{c.paragraph}", lines_label(c.lines), c.doc]
+    where = [c.section or "—", c.where, lines_label(c.lines), c.doc]
     return (
         f'<li class="source" data-index="{card.number - 1}" role="button" tabindex="0" '
         f'title="Open ¶{c.paragraph} in the reader">'
@@ -208,14 +209,16 @@ def reader_html(document: Document | None, paragraph: int | None = None, quote: 
     if document is None:
         return '<div class="reader empty">点击来源，在此阅读原文。<br>Click a source to read it here, in its document.</div>'
     m = document.meta
-    facts = [f for f in (m.office, m.number, m.date, m.region, document.name) if f]
+    pages = f"{document.pages} pages" if document.pages else None
+    facts = [f for f in (m.office, m.number, m.date, m.region, document.format.upper() if document.format != "text" else None,
+                         pages, document.name) if f]
     rows = []
     for p in document.paragraphs:
         cls = "para" + (" heading" if p.is_heading else "") + (" hl" if p.number == paragraph else "")
         text = highlight(p.text, quote, span) if p.number == paragraph else html.escape(p.text)
         rows.append(
             f'<div class="{cls}" id="para-{p.number}" data-paragraph="{p.number}">'
-            f'<span class="pn">¶{p.number}</span><span class="pl">{lines_label(p.lines)}</span>'
+            f'<span class="pn">¶{p.number}</span><span class="pl">{_page_label(p)}{lines_label(p.lines)}</span>'
             f'<div class="pt">{text}</div></div>'
         )
     return (
@@ -223,6 +226,11 @@ def reader_html(document: Document | None, paragraph: int | None = None, quote: 
         f'<div class="reader-meta">{" · ".join(html.escape(f) for f in facts)}</div></div>'
         f'<div class="reader-body">{"".join(rows)}</div></div>'
     )
+
+
+def _page_label(p) -> str:
+    """"p. 3 · " for a paragraph of a paged document (PDF, OFD), nothing otherwise."""
+    return f"p. {p.page} · " if p.page is not None else ""
 
 
 def copy_text(answer: Answer) -> str:
@@ -241,7 +249,7 @@ def copy_text(answer: Answer) -> str:
             c = card.citation
             a, b = c.lines
             where = f"lines {a}–{b}" if a != b else f"line {a}"
-            lines.append(f"[{card.number}] {c.title} › {c.section or '—'} ¶{c.paragraph} ({where}, {c.doc})")
+            lines.append(f"[{card.number}] {c.title} › {c.section or '—'} {c.where} ({where}, {c.doc})")
             if c.quote:
                 lines.append(f"    “{c.quote}”")
     return "\n".join(lines)
@@ -265,3 +273,49 @@ def notice_html(message: str | None) -> str:
     if not message:
         return ""
     return f'<div class="notice" role="alert">{html.escape(message)}</div>'
+
+
+def intro_markdown(count: int) -> str:
+    """The page's heading, with how many documents answers come from."""
+    return (f"## 政府文件问答 · Government documents assistant\n"
+            f"Answers come only from the {count} documents loaded, each with its document and "
+            f"paragraph. 仅根据已载入的 {count} 份文件回答，并注明出处。")
+
+
+UPLOAD_TYPES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm", ".ofd")
+UPLOAD_LIMIT_MB = 50
+
+
+def library_html(infos: Sequence[Any], root: str = "") -> str:
+    """The library's documents as a table: title, issuer, date, region, format, pages,
+    paragraphs and page furniture removed."""
+    if not infos:
+        return '<div class="library empty">文件库为空。上传文件即可提问。<br>The library is empty: upload a document to ask about it.</div>'
+    rows = []
+    for i in infos:
+        pages = str(i.pages) if i.pages else "—"
+        rows.append(
+            f'<tr data-doc="{html.escape(i.name)}"><td class="t">{html.escape(i.title)}<div class="f">{html.escape(i.name)}</div></td>'
+            f"<td>{html.escape(i.issuer or '—')}</td><td>{html.escape(i.date or '—')}</td><td>{html.escape(i.region or '—')}</td>"
+            f"<td>{html.escape(i.format.upper())}</td><td>{pages}</td><td>{i.paragraphs}</td><td>{i.furniture}</td></tr>"
+        )
+    head = ("<tr><th>文件 Document</th><th>发文机关 Issuer</th><th>日期 Date</th><th>地区 Region</th><th>格式 Format</th>"
+            "<th>页 Pages</th><th>段 ¶</th><th>去除 Furniture</th></tr>")
+    where = f'<div class="library-root">{html.escape(root)}</div>' if root else ""
+    return (f'<div class="library"><div class="library-count">{len(infos)} documents · 共 {len(infos)} 份</div>{where}'
+            f'<table class="library-table">{head}{"".join(rows)}</table></div>')
+
+
+def library_report_html(report: Any) -> str:
+    """What became of each uploaded file, and how the index was updated."""
+    items = []
+    for a in getattr(report, "added", ()):
+        cls = {"added": "ok", "duplicate": "same", "refused": "bad"}[a.status]
+        label = {"added": "已添加 added", "duplicate": "已存在 already there", "refused": "未添加 refused"}[a.status]
+        items.append(f'<li class="{cls}"><b>{label}</b> {html.escape(a.message)}</li>')
+    for name in getattr(report, "removed", ()):
+        items.append(f'<li class="ok"><b>已移除 removed</b> {html.escape(name)}</li>')
+    if getattr(report, "changed", False):
+        items.append(f'<li class="note">索引已更新 index updated: {report.embedded} passages embedded, '
+                     f"{report.reused} reused, {report.seconds:.1f} s</li>")
+    return f'<ul class="library-report">{"".join(items)}</ul>' if items else ""

@@ -5,6 +5,14 @@ from __future__ import annotations
 
 PAGE_CSS = """
 .gradio-container { max-width: 1400px !important; }
+#library-table .library { max-height: 420px; overflow: auto; font-size: 0.82em; }
+#library-table table { border-collapse: collapse; width: 100%; }
+#library-table th, #library-table td { border-bottom: 1px solid var(--border-color-primary); padding: 3px 5px;
+  text-align: left; vertical-align: top; }
+#library-table td.t .f { color: var(--body-text-color-subdued); font-size: 0.9em; word-break: break-all; }
+#library-table .library-root { color: var(--body-text-color-subdued); font-size: 0.9em; word-break: break-all; }
+#library-report ul { margin: 4px 0; padding-left: 18px; }
+#library-report li.bad { color: #a40000; }
 #chat sup.cite { color: var(--color-accent); font-weight: 600; font-size: 0.75em; margin-left: 1px; }
 #notice .notice { border: 1px solid #e0a800; background: #fff8e1; color: #5c4500; border-radius: 6px;
   padding: 8px 12px; margin: 4px 0; }
