@@ -165,7 +165,7 @@ class StubAssistant:
 def _run(assistant: StubAssistant, question: str, turns=None, documents=None, regions=None) -> list[tuple]:
     from ui.handlers import Handlers
 
-    return list(Handlers(assistant, reveal_delay=0).ask(question, turns, documents, regions, "extractive"))
+    return list(Handlers(assistant, reveal_delay=0).ask(question, turns, documents, regions, None, "extractive"))
 
 
 def test_ask_shows_status_then_answer_then_sources() -> None:
@@ -177,7 +177,7 @@ def test_ask_shows_status_then_answer_then_sources() -> None:
     assert '<sup class="cite">[1]</sup>' in chat[1]["content"]
     assert box == "" and notice == "" and "¶11" in sources and "[1] " in copy
     assert shown is FOUND and turns[0].question == FOUND.question
-    assert stub.calls[0]["filters"] == {"documents": ["000"], "regions": []}
+    assert stub.calls[0]["filters"] == {"documents": ["000"], "regions": [], "years": []}
     assert len(steps) > 2  # the answer is revealed in steps
 
 
@@ -217,7 +217,7 @@ def test_a_generated_answer_streams_its_verified_sentences() -> None:
     from ui.handlers import Handlers
 
     stub = StubAssistant(FOUND)
-    steps = list(Handlers(stub, reveal_delay=0).ask(FOUND.question, None, None, None, "generative"))
+    steps = list(Handlers(stub, reveal_delay=0).ask(FOUND.question, None, None, None, None, "generative"))
     assert stub.calls[0]["mode"] == "generative"
     partial = steps[1][0][-1]["content"]
     assert partial.endswith("▌") and FOUND.text.split("。")[0][:10] in partial

@@ -62,7 +62,7 @@ def build_app(assistant: Any) -> gr.Blocks:
                     label="示例问题 · Example questions (click to ask)", components=[question],
                     samples=[[q] for q in EXAMPLES], elem_id="examples", samples_per_page=len(EXAMPLES),
                 )
-                doc_filter, region_filter, mode = _options(assistant)
+                doc_filter, region_filter, year_filter, mode = _options(assistant)
                 copy_box = gr.Textbox(
                     label="复制回答及出处 · Copy the answer with its sources", lines=5, max_lines=14,
                     interactive=False, buttons=["copy"], elem_id="copy",
@@ -71,7 +71,7 @@ def build_app(assistant: Any) -> gr.Blocks:
                 tabs, sources, reader = _side_panel()
                 library = _library_panel(handlers)
 
-        ask_in = [question, turns, doc_filter, region_filter, mode]
+        ask_in = [question, turns, doc_filter, region_filter, year_filter, mode]
         ask_out = [chatbot, question, notice, sources, copy_box, turns, shown, tabs]
         for event in (question.submit, ask_btn.click):
             event(handlers.ask, ask_in, ask_out, show_progress="hidden")
@@ -81,7 +81,7 @@ def build_app(assistant: Any) -> gr.Blocks:
         sources.click(handlers.open_source, [shown], [reader, tabs, notice], show_progress="hidden")
         chatbot.select(handlers.show_turn, [turns], [sources, copy_box, shown, tabs], show_progress="hidden")
         upload_box, report, table, remove_choice, remove_btn = library
-        shown_library = [report, table, remove_choice, doc_filter, region_filter, intro]
+        shown_library = [report, table, remove_choice, doc_filter, region_filter, year_filter, intro]
         upload_box.upload(handlers.upload, [upload_box], shown_library + [upload_box], show_progress="full")
         remove_btn.click(handlers.remove, [remove_choice], shown_library, show_progress="full")
         cleared = [chatbot, question, notice, sources, copy_box, turns, shown, reader]
@@ -91,19 +91,21 @@ def build_app(assistant: Any) -> gr.Blocks:
     return app
 
 
-def _options(assistant: Any) -> tuple[gr.Dropdown, gr.Dropdown, gr.Radio]:
-    """The filters (documents, regions, from the corpus) and the answer mode, folded away."""
+def _options(assistant: Any) -> tuple[gr.Dropdown, gr.Dropdown, gr.Dropdown, gr.Radio]:
+    """The filters (documents, regions, years, from the library) and the answer mode, folded away."""
     documents = assistant.corpus.documents
     doc_choices = [(d.meta.label, d.name) for d in documents]
     regions = sorted({d.meta.region for d in documents if d.meta.region})
+    years = sorted({y for d in documents for y in d.meta.years})
     with gr.Accordion("筛选与模式 · Filters and mode", open=False, elem_id="options"):
         doc_filter = gr.Dropdown(doc_choices, multiselect=True, label="文件 · Documents", elem_id="doc-filter")
         region_filter = gr.Dropdown(regions, multiselect=True, label="地区 · Regions", elem_id="region-filter")
+        year_filter = gr.Dropdown(years, multiselect=True, label="年份 · Years", elem_id="year-filter")
         mode = gr.Radio(
             ["extractive", "generative"], value=assistant.settings.mode.value,
             label="回答方式 · Answer mode", elem_id="mode",
         )
-    return doc_filter, region_filter, mode
+    return doc_filter, region_filter, year_filter, mode
 
 
 def _side_panel() -> tuple[gr.Tabs, gr.HTML, gr.HTML]:

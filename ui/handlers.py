@@ -52,7 +52,7 @@ class Handlers:
 
     def ask(
         self, question: str | None, turns: list[Turn] | None, documents: list[str] | None,
-        regions: list[str] | None, mode: str | None,
+        regions: list[str] | None, years: list[int] | None, mode: str | None = None,
     ) -> Iterator[tuple]:
         """Answer ``question`` with the earlier turns as history, showing progress as it goes."""
         turns = list(turns or [])
@@ -71,7 +71,7 @@ class Handlers:
                 question,
                 history=[(t.question, t.answer.text) for t in turns],
                 mode=mode or None,
-                filters=_filters(documents, regions),
+                filters=_filters(documents, regions, years),
             ):
                 if isinstance(piece, str):
                     streamed = True
@@ -130,15 +130,16 @@ class Handlers:
         return render.sources_html(answer), render.copy_text(answer), answer, gr.Tabs(selected=SOURCES_TAB)
 
     def library(self) -> tuple:
-        """The library panel as it is now: table, remove choices, document and region filters, the
+        """The library panel as it is now: table, remove choices, document, region and year filters, the
         page's heading (with the number of documents)."""
         infos = self.assistant.documents()
         docs = [(f"{i.title} · {i.name}", i.name) for i in infos]
         regions = sorted({i.region for i in infos if i.region})
+        years = sorted({y for d in self.assistant.corpus.documents for y in d.meta.years})
         return (render.library_html(infos, str(self.assistant.settings.docs_dir)),
                 gr.Dropdown(choices=docs, value=None),
                 gr.Dropdown(choices=[(_label(i), i.name) for i in infos]), gr.Dropdown(choices=regions),
-                render.intro_markdown(len(infos)))
+                gr.Dropdown(choices=years), render.intro_markdown(len(infos)))
 
     def upload(self, files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple:
         """Add the uploaded files to the library, re-index, and show what became of each.
@@ -184,7 +185,8 @@ def _label(info: Any) -> str:
     return info.title if not info.region or info.region in info.title else f"{info.title}（{info.region}）"
 
 
-def _filters(documents: list[str] | None, regions: list[str] | None) -> dict[str, list[str]] | None:
-    if not documents and not regions:
+def _filters(documents: list[str] | None, regions: list[str] | None,
+             years: list[int] | None = None) -> dict[str, list] | None:
+    if not documents and not regions and not years:
         return None
-    return {"documents": list(documents or []), "regions": list(regions or [])}
+    return {"documents": list(documents or []), "regions": list(regions or []), "years": [int(y) for y in years or []]}
