@@ -1,7 +1,9 @@
-"""The ``rag`` command: show, index, ask, eval, bench, chat.
+"""The ``rag`` command: show, docs, add, remove, index, ask, eval, bench, chat, serve.
 
-Library errors are turned into one ``Error: …`` line on stderr and exit status 1 here,
-at the edge; nothing below prints to the user.
+Library errors are turned into one ``Error: …`` line on stderr here, at the edge; nothing
+below prints to the user. Exit status: 0 done (answered, or abstained without --strict),
+1 an error, 2 a usage error (argparse), 3 ``rag ask --strict`` found no answer, 130
+interrupted. Output piped into ``head`` ends quietly.
 """
 
 from __future__ import annotations
@@ -127,7 +129,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.json:
         answer = assistant.answer(args.question, mode=args.mode)
         print(json.dumps(asdict(answer), ensure_ascii=False, indent=2))
-        return 0
+        return 3 if args.strict and not answer.found else 0
     shown = ""
     answer = None
     for piece in assistant.stream(args.question, mode=args.mode):  # verified sentences as they are written
@@ -149,7 +151,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     for note in (answer.removed, answer.fallback):
         if note:
             print(f"\nnote: {note}", file=sys.stderr)
-    return 0
+    return 3 if args.strict and not answer.found else 0
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -168,6 +170,27 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     runner = {"retrieval": rag_bench.retrieval, "answer": rag_bench.answer, "ingest": rag_bench.ingest}[args.what]
     print(runner(_settings(args), synthetic=args.synthetic))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from rag.assistant import Assistant
+    from rag.server import check_exposure, serve
+
+    settings = _settings(args)
+    check_exposure(args.host, settings.api_key or None, args.no_auth)  # before minutes of warming up
+    assistant = Assistant(settings)
+    print(f"warming up: the model and the index of {settings.docs_dir} …", flush=True)
+    assistant.warm_up(progress=True)
+    auth = "no auth" if args.no_auth or not settings.api_key else "bearer token required (RAG_API_KEY)"
+    print(f"serving on http://{args.host}:{args.port}  (page /, API /api, OpenAI /v1, docs /docs; {auth}; Ctrl+C to stop)",
+          flush=True)
+    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+    try:
+        serve(assistant, args.host, args.port, settings.api_key or None, args.no_auth, origins)
+    except OSError as exc:
+        print(f"Error: cannot serve on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -222,6 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question")
     p.add_argument("--json", action="store_true", help="print the whole Answer as JSON")
     p.add_argument("--mode", choices=["extractive", "generative"])
+    p.add_argument("--strict", action="store_true", help="exit 3 when the documents do not answer (for scripts)")
     p.set_defaults(func=cmd_ask)
 
     p = with_docs(sub.add_parser("eval", help="evaluate on the development corpora (eval/corpora.json)"))
@@ -242,6 +266,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--synthetic", type=int, default=100_000, help="passages in the synthetic corpus (retrieval)")
     p.add_argument("--mode", choices=["extractive", "generative"])
     p.set_defaults(func=cmd_bench)
+
+    p = with_docs(sub.add_parser("serve", help="serve the page, the HTTP API and the OpenAI-compatible endpoint"))
+    p.add_argument("--host", default="127.0.0.1", help="address to bind to (default: this machine only)")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--no-auth", action="store_true", help="serve beyond this machine without RAG_API_KEY (deliberately open)")
+    p.set_defaults(func=cmd_serve)
 
     p = with_docs(sub.add_parser("chat", help="serve the chat page in the browser"))
     p.add_argument("--host", default="127.0.0.1", help="address to bind to (default: this machine only)")

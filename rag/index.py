@@ -75,19 +75,63 @@ def open_index(
     progress: bool = False,
     on_progress: Callable[[float, str], None] | None = None,
 ) -> tuple[StoredIndex, BuildReport | None]:
-    """Open the index in ``directory``; (re)build it first when it is missing, stale or corrupt."""
+    """Open the index in ``directory``; (re)build it first when it is missing, stale or corrupt.
+    Builds are serialised by a lock file beside the index: a second process waits for the
+    first (saying who holds the lock) and then finds the index built."""
     reason = _stale_reason(directory, corpus, embedder, chunk_max_chars)
     report = None
     if reason:
-        log.info("building index in %s: %s", directory, reason)
-        report = build_index(corpus, embedder, directory, chunk_max_chars, approximate_above, reason, progress,
-                             on_progress)
+        with build_lock(directory):
+            reason = _stale_reason(directory, corpus, embedder, chunk_max_chars)  # another may have built it
+            if reason:
+                log.warning("building index in %s: %s", directory, reason)
+                report = build_index(corpus, embedder, directory, chunk_max_chars, approximate_above, reason,
+                                     progress, on_progress)
     try:
         return _load(directory), report
     except IndexStateError as exc:  # damaged between the check and the load
         log.warning("index unusable (%s); rebuilding", exc)
         report = build_index(corpus, embedder, directory, chunk_max_chars, approximate_above, str(exc), progress)
         return _load(directory), report
+
+
+class build_lock:
+    """An exclusive lock on building the index in ``directory`` (a file beside it holding the
+    builder's process id). Waiting for another builder is logged with its pid."""
+
+    def __init__(self, directory: Path) -> None:
+        self.path = directory.parent / f"{directory.name}.lock"
+        self._file = None
+
+    def __enter__(self) -> "build_lock":
+        import fcntl
+        import os
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = self.path.open("a+")
+        try:
+            fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._file.seek(0)
+            holder = self._file.read().strip() or "another process"
+            log.warning("the index in %s is being built by %s; waiting for it (lock file %s)",
+                        self.path.parent, holder, self.path)
+            fcntl.flock(self._file, fcntl.LOCK_EX)
+        self._file.seek(0)
+        self._file.truncate()
+        self._file.write(f"pid {os.getpid()}")
+        self._file.flush()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import fcntl
+
+        if self._file is not None:
+            self._file.seek(0)
+            self._file.truncate()
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+            self._file.close()
+            self._file = None
 
 
 def _stale_reason(directory: Path, corpus: Corpus, embedder: Embedder, chunk_max_chars: int) -> str | None:

@@ -66,6 +66,10 @@ class Settings:
     openai_base_url: str = ""
     openai_model: str = ""
     openai_api_key: str = field(default="", repr=False)
+    # Serving (`rag serve`): the bearer token of the API and the page's password, and the
+    # origins allowed to call the API from a browser (comma-separated; none by default).
+    api_key: str = field(default="", repr=False)
+    cors_origins: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":

@@ -316,3 +316,56 @@ def test_a_failed_first_build_leaves_nothing(docs: Path, index_dir: Path) -> Non
         open_(docs, FailingEmbedder(), index_dir)
     assert not index_dir.exists()
     assert leftovers(index_dir) == []
+
+
+_SLOW_BUILD = """
+import sys, time
+from pathlib import Path
+from embeddings.fake import FakeEmbedder
+from rag.corpus import load_corpus
+from rag.index import open_index
+
+class Slow(FakeEmbedder):
+    def embed_documents(self, texts):
+        print("embedding", flush=True)
+        time.sleep(float(sys.argv[3]))
+        return super().embed_documents(texts)
+
+open_index(load_corpus(Path(sys.argv[1])), Slow(), Path(sys.argv[2]), 400)
+print("built", flush=True)
+"""
+
+
+def _builder(docs: Path, index_dir: Path, pause: float):
+    import subprocess
+    import sys
+
+    return subprocess.Popen([sys.executable, "-c", _SLOW_BUILD, str(docs), str(index_dir), str(pause)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=Path(__file__).resolve().parent.parent)
+
+
+def test_an_indexer_killed_mid_build_leaves_the_previous_index_answering(docs: Path, index_dir: Path) -> None:
+    import signal
+
+    open_(docs, CountingEmbedder(), index_dir)
+    before = snapshot(index_dir)
+    (docs / "d.txt").write_text("新文件\n一、新内容\n（一）全年新增友好城市5对。", "utf-8")
+    child = _builder(docs, index_dir, 30.0)
+    assert child.stdout.readline().strip() == "embedding"  # it is inside the build now
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=10)
+    assert snapshot(index_dir) == before  # the old index, whole
+    index, report = open_(docs, CountingEmbedder(), index_dir)  # and the next open brings it up to date
+    assert report is not None and "d.txt" in {d.name for d in index.documents}
+
+
+def test_two_indexers_at_once_build_one_after_the_other(docs: Path, index_dir: Path) -> None:
+    first = _builder(docs, index_dir, 1.5)
+    assert first.stdout.readline().strip() == "embedding"
+    second = _builder(docs, index_dir, 0.0)
+    out, err = second.communicate(timeout=60)
+    first.communicate(timeout=60)
+    assert first.returncode == 0 and second.returncode == 0
+    assert "being built by pid" in err and "waiting" in err  # the second said who held the lock
+    assert "embedding" not in out and "built" in out  # and found the index built: it embedded nothing

@@ -53,16 +53,37 @@ def browser() -> Iterator[object]:
         b.close()
 
 
-@pytest.fixture(scope="module")
-def server(browser, seed_assistant) -> Iterator[str]:
-    from ui.app import launch
-
+@pytest.fixture(scope="module", params=["rag chat", "rag serve"])
+def server(request, browser, seed_assistant) -> Iterator[str]:
+    """The page as `rag chat` serves it (Gradio alone) and as `rag serve` does (mounted in
+    the API server): every page test runs against both."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    app = launch(seed_assistant, host="127.0.0.1", port=port, block=False)
+    if request.param == "rag chat":
+        from ui.app import launch
+
+        app = launch(seed_assistant, host="127.0.0.1", port=port, block=False)
+        yield f"http://127.0.0.1:{port}/"
+        app.close()
+        return
+    import threading
+    import time
+
+    import uvicorn
+
+    from rag.server import create_app
+
+    served = uvicorn.Server(uvicorn.Config(create_app(seed_assistant), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=served.run, daemon=True)
+    thread.start()
+    for _ in range(400):
+        if served.started:
+            break
+        time.sleep(0.05)
     yield f"http://127.0.0.1:{port}/"
-    app.close()
+    served.should_exit = True
+    thread.join(timeout=10)
 
 
 @pytest.fixture
@@ -299,24 +320,24 @@ def test_a_pdf_uploaded_in_the_page_answers_with_its_page_and_is_removed_again(b
         page.click("#library button.label-wrap, #library >> text=文件库")
         page.set_input_files("#upload input[type=file]", str(upload))
         expect(page.locator("#library-report")).to_contain_text("已添加", timeout=ANSWER_TIMEOUT_MS)
-        expect(page.locator("#library-table")).to_contain_text("滨江市人民政府外事办公室2023年工作总结")
-        expect(page.locator("#library-table")).to_contain_text("PDF")
+        expect(page.locator("#library-table")).to_contain_text("滨江市人民政府外事办公室2023年工作总结", timeout=ANSWER_TIMEOUT_MS)
+        expect(page.locator("#library-table")).to_contain_text("PDF", timeout=ANSWER_TIMEOUT_MS)
         _ask(page, question)
-        expect(page.locator("#chat .message-row.bot-row").last).to_contain_text("128批次")
+        expect(page.locator("#chat .message-row.bot-row").last).to_contain_text("128批次", timeout=ANSWER_TIMEOUT_MS)
         source = page.locator("#sources .source").first
-        expect(source).to_contain_text("p. 2 ¶")
+        expect(source).to_contain_text("p. 2 ¶", timeout=ANSWER_TIMEOUT_MS)
         _shot(page, "library-uploaded-pdf-answer")
         source.click()
-        expect(page.locator("#reader .para.hl")).to_contain_text("128批次")
-        expect(page.locator("#reader .para.hl")).to_contain_text("p. 2")
+        expect(page.locator("#reader .para.hl")).to_contain_text("128批次", timeout=ANSWER_TIMEOUT_MS)
+        expect(page.locator("#reader .para.hl")).to_contain_text("p. 2", timeout=ANSWER_TIMEOUT_MS)
         page.click("#remove-choice input")
         page.locator("[data-testid=dropdown-option]", has_text=upload.name).first.click()
         page.click("#remove")
         expect(page.locator("#library-report")).to_contain_text("已移除", timeout=ANSWER_TIMEOUT_MS)
-        expect(page.locator("#library-table")).not_to_contain_text("滨江市")
+        expect(page.locator("#library-table")).not_to_contain_text("滨江市", timeout=ANSWER_TIMEOUT_MS)
         page.click("#clear")
         _ask(page, question)
-        expect(page.locator("#chat .message-row.bot-row").last).to_contain_text("没有找到")
+        expect(page.locator("#chat .message-row.bot-row").last).to_contain_text("没有找到", timeout=ANSWER_TIMEOUT_MS)
         _shot(page, "library-removed-pdf-abstains")
     finally:
         context.close()
