@@ -168,6 +168,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
         return 0
     from rag import bench as rag_bench
 
+    if args.what == "serve":
+        print(rag_bench.serve(_settings(args), args.clients, args.seconds, args.mode))
+        return 0
     runner = {"retrieval": rag_bench.retrieval, "answer": rag_bench.answer, "ingest": rag_bench.ingest}[args.what]
     print(runner(_settings(args), synthetic=args.synthetic))
     return 0
@@ -262,7 +265,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_eval)
 
     p = with_docs(sub.add_parser("bench", help="measure speed"))
-    p.add_argument("what", choices=["retrieval", "embed", "answer", "ingest"])
+    p.add_argument("what", choices=["retrieval", "embed", "answer", "ingest", "serve"])
+    p.add_argument("--clients", type=int, default=20, help="concurrent clients (serve; at most 64)")
+    p.add_argument("--seconds", type=float, default=60.0, help="how long the clients ask (serve; at most 600)")
     p.add_argument("--synthetic", type=int, default=100_000, help="passages in the synthetic corpus (retrieval)")
     p.add_argument("--mode", choices=["extractive", "generative"])
     p.set_defaults(func=cmd_bench)
