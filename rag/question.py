@@ -170,13 +170,27 @@ def _profile(question: str) -> QuestionProfile:
         slots=slots,
         list_count=count,
         section_parts=wants_list and bool(_PARTS_Q.search(q)),
-        years=tuple(sorted({int(y) for y in P.YEAR_RE.findall(q)})),
+        years=_years(q),
         periods=tuple(sorted(set(P.FIVE_YEAR_RE.findall(q)))),
         places=tuple(dict.fromkeys(p.name for _, _, p in places_in(q))),
         levels=tuple(sorted(set(P.LEVEL_RE.findall(q)))),
         quoted_titles=tuple(P.QUOTED_TITLE_RE.findall(q)),
         off_documents=bool(_OFF_DOCUMENTS.search(q)),
     )
+
+
+_RELATIVE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年?[^，,。？?；;]{0,10}?的?(前一年|上一年|上年|后一年|下一年|次年|第二年)")
+
+
+def _years(q: str) -> tuple[int, ...]:
+    """The years a question asks about; a year named as the reference of a relative one
+    (2018年工作要点的前一年, 2016年的次年) stands for the year it points to."""
+    years = {int(y) for y in P.YEAR_RE.findall(q)}
+    for m in _RELATIVE_YEAR.finditer(q):
+        base = int(m.group(1))
+        years.discard(base)
+        years.add(base - 1 if m.group(2) in ("前一年", "上一年", "上年") else base + 1)
+    return tuple(sorted(years))
 
 
 def _cross(q: str) -> bool:

@@ -45,16 +45,43 @@ def read(profile: QuestionProfile, candidates: Candidates, w: Weights = Weights(
     scored = score(profile, candidates, w)
     if not scored:
         return Evidence(profile, (), (), signals(profile, candidates, None, None, ()), None)
+    several = profile.cross_document or len(_parts_of(profile)) > 1
+    if not several:
+        scored = _from_a_place_asked(scored, profile, candidates)
     chosen = choose(scored, profile, w, candidates)
     chosen = _with_parts(chosen, candidates, w)
     picks, complete = _picks(chosen, profile, candidates, w, scored)
     lead = chosen[0]
     # A question across documents or of several parts fixes years and places for one part
     # or one document each; the lead sentence is not held to all of them.
-    several = profile.cross_document or len(_parts_of(profile)) > 1
     found_clashes = None if several else clashes_of(profile, lead.view, candidates)
     return Evidence(profile, tuple(scored), tuple(picks),
                     signals(profile, candidates, lead, found_clashes, scored, complete), found_clashes, complete)
+
+
+_PLACE_LOOKAHEAD = 10
+
+
+def _from_a_place_asked(scored: list[Scored], profile: QuestionProfile, candidates: Candidates) -> list[Scored]:
+    """A question about one place is answered from that place's documents: when the best
+    sentence stands in another region's document (a clash) and one of the next few stands
+    in a document of the place asked, that one leads."""
+    from rag.clashes import region_clash
+
+    def clashes(c: Scored) -> bool:
+        doc = candidates.documents[c.sentence.doc]
+        return region_clash(profile, doc, fold(c.view.paragraph.text), candidates)
+
+    if not (profile.places or candidates.named) or not clashes(scored[0]):
+        return scored
+    def about(c: Scored) -> bool:  # a document of the place asked (not one whose region is unknown)
+        region = candidates.documents[c.sentence.doc].meta.region
+        return c.sentence.doc in candidates.named or bool(region and any(region in p or p in region for p in profile.places))
+
+    better = next((c for c in scored[1:_PLACE_LOOKAHEAD] if about(c) and not clashes(c)), None)
+    if better is None:
+        return scored
+    return [better] + [c for c in scored if c is not better]
 
 
 def score(profile: QuestionProfile, candidates: Candidates, w: Weights) -> list[Scored]:
