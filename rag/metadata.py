@@ -91,14 +91,29 @@ def _title(head: list[str], office: str | None) -> str | None:
         if quoted:
             return compact(quoted)
         headline = _headline(head)
-        if headline or not candidates:
+        if headline:
             return headline
+        if not candidates:
+            return _self_named(head)
         chosen = candidates[-1] if len(candidates) < 3 else _last_before_body(head, candidates)
     title = compact(head[chosen])
     # A title that starts with its year names no issuer; users cite it with the issuer.
     if office and re.match(r"^\d{4}", title):
         title = compact(office) + title
     return title
+
+
+# A document that opens by naming itself: 现编制完成《…年度报告》, 特制定《…》, 形成《…》如下.
+_SELF_NAMED = re.compile(r"(?:现|特|特此)?(?:编制完成|编制|制定|形成|发布|公布|印发)(?:了|出)?《([^》]{6,60}(?:报告|年报|规划|计划|方案|要点|总结|说明|意见|办法))》")
+
+
+def _self_named(head: list[str]) -> str | None:
+    """The title a document's opening paragraph gives itself, where no line is a title."""
+    for t in head[:2]:
+        m = _SELF_NAMED.search(t)
+        if m:
+            return compact(m.group(1))
+    return None
 
 
 def _enumerator(line: str):

@@ -279,7 +279,7 @@ def _slot(part: str, english: bool) -> Slot:
 # Bodies a list names (哪几家企业, 3个组织分别叫什么, 分别是哪几家): each item is a name of that kind.
 _BODIES = ("企业", "公司", "集团", "银行", "医院", "大学", "高校", "学校", "协会", "商会", "组织", "机构", "单位", "部门")
 _BODY = "|".join(_BODIES)
-_LISTED_BODIES = re.compile(rf"哪(?:几|些|[两三四五六七八九十\d]{{1,3}})\s*(?:个|家|所)?\s*({_BODY})"
+_LISTED_BODIES = re.compile(rf"哪(?:几|些)\s*(?:个|家|所)?\s*({_BODY})|哪[两三四五六七八九十\d]{{1,3}}\s*(?:个|家|所)\s*[\u4e00-\u9fff]{{0,6}}?({_BODY})"
                             rf"|({_BODY})\s*(?:分别|各自)\s*(?:是|叫|为|有)?\s*(?:什么|哪)|(?:分别|各自)?是?哪(?:几|些|[两三四五六七八九十\d]{{1,3}})家")
 
 
@@ -288,8 +288,12 @@ def _listed_bodies(part: str) -> Slot | None:
     m = _LISTED_BODIES.search(part)
     if not m:
         return None
-    category = m.group(1) or m.group(2) or next((b for b in _BODIES if b in part[: m.start()]), "单位")
-    return Slot("org", category=category)
+    category = next((g for g in m.groups() if g), None) or next((b for b in _BODIES if b in part[: m.start()]), "单位")
+    # A counted list (哪3个组织, 3家企业分别是): its names stand with what the question says the
+    # bodies did (签署意向书的, 申请审批权的).
+    counted = bool(re.search(rf"[两三四五六七八九十\d]\s*(?:个|家|所)", part))
+    focus = _plain(part[: m.start()] + part[m.end():]) if counted else ""
+    return Slot("org", focus=focus, category=category)
 
 
 _UNIT_Q = re.compile(rf"(?:多少|(?<![哪这那])几)\s*({'|'.join(map(re.escape, P.COUNTERS))}|%)")

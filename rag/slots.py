@@ -163,6 +163,8 @@ def bound(folded: str, a: int, b: int, slot: Slot) -> bool:
     or which-question is the sentence's subject, which retrieval reads, so those are bound."""
     if slot.kind == "date":
         return _same_event(folded, a, b, slot)
+    if slot.kind == "org" and slot.focus:
+        return _named_with(folded, a, b, slot)
     if slot.kind not in ("count", "money", "percent") or not slot.focus:
         return True
     terms = focus_terms(slot.focus)
@@ -179,6 +181,19 @@ def bound(folded: str, a: int, b: int, slot: Slot) -> bool:
         before, _ = _clause(folded, start - 1, start - 1)
         return any(term in folded[before:start] for term in terms)
     return False
+
+
+def _named_with(folded: str, a: int, b: int, slot: Slot) -> bool:
+    """A body named in a list answers when its clause, or the one before it, speaks of what
+    the question says the bodies did (与A协会、B商会签署意向书): not a body named in passing
+    in another clause of the sentence (…邀请意大利商会代表建言献策)."""
+    terms = [t for t in focus_terms(slot.focus) if t != slot.category and not (slot.category or "\0").endswith(t)]
+    if not terms:
+        return True
+    start, end = _clause(folded, a, b)
+    before, _ = _clause(folded, start - 1, start - 1) if start > 0 else (start, start)
+    window = folded[before:end]
+    return any(t in window for t in terms)
 
 
 # Acts a date belongs to; one of a group stands for another (召开 / 举行 / 举办).

@@ -160,3 +160,25 @@ def test_traditional_questions_read_like_simplified() -> None:
 def test_english_and_chinese_are_told_apart() -> None:
     assert profile("How many batches of visitors?").english
     assert not profile("外国代表团来了几批？").english
+
+
+def test_a_listed_body_answers_only_where_its_clause_speaks_of_what_the_bodies_did() -> None:
+    question = profile("市友协与哪3个海外友好组织签署了合作备忘录？")
+    assert question.slot.kind == "org" and question.slot.category == "组织"
+    named_in_passing = "市友协与3个海外友好组织签署合作备忘录，并围绕经贸主题开展交流，邀请意大利商会代表建言献策。"
+    assert not filled(named_in_passing, question)
+    assert filled("市友协与日本樱花协会、美国友好交流协会签署合作备忘录。", question)
+
+
+def test_a_document_that_names_itself_in_its_opening_sentence_has_that_title() -> None:
+    from rag.reader import parse_document
+
+    doc = parse_document("x.txt", "根据有关要求，现编制完成《某县外事办公室2020年政府信息公开年度报告》，起止时间为2020年1月1日至12月31日。\n"
+                                  "一、总体情况\n2020年通过网站发布信息244条。")
+    assert doc.meta.title == "某县外事办公室2020年政府信息公开年度报告"
+    assert 2020 in doc.meta.years
+
+
+def test_a_year_named_as_the_reference_of_a_relative_year_stands_for_the_year_it_points_to() -> None:
+    assert profile("该省2019年工作要点的前一年新增了多少对友城？").years == (2018,)
+    assert profile("协议签署的次年（2016年的次年）开展了哪些活动？").years == (2017,)
