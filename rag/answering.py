@@ -26,11 +26,13 @@ def vetoed(signals: dict[str, float]) -> bool:
 
 
 def unrelated(evidence: Evidence) -> bool:
-    """A Chinese question none of whose words the answering paragraph, its section or its
-    title has: the documents speak of something else (an English question's words are
-    matched through a dictionary, too loosely to judge this way)."""
+    """A question none of whose words the answering paragraph, its section or its title
+    has: the documents speak of something else (an English question's words count through
+    the dictionary)."""
     s = evidence.signals
-    return not evidence.profile.english and s.get("context", 1.0) == 0.0
+    if evidence.profile.english:
+        return s.get("paragraph_words", 1.0) == 0.0
+    return s.get("context", 1.0) == 0.0
 
 
 @dataclass(frozen=True)

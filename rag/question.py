@@ -252,6 +252,8 @@ def _slot(part: str, english: bool) -> Slot:
         grain = ("day" if _DAY_Q.search(part) else "month" if _MONTH_Q.search(part)
                  else "year" if _YEAR_Q.search(part) else "any")
         return Slot("date", part, granularity=grain)  # the whole part: the act the date belongs to
+    if english and _MONEY_Q.search(part) and re.search(r"\bwhat (?:is|was|were|are)\b", part, re.I):
+        return Slot("money", "")  # "What was the total budget …": a sum, as 预算是多少 is
     if _NUMBER_Q.search(part):
         if _PERCENT_Q.search(part):
             return Slot("percent", _focus_count(part, None))

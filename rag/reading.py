@@ -55,8 +55,22 @@ def read(profile: QuestionProfile, candidates: Candidates, w: Weights = Weights(
     # A question across documents or of several parts fixes years and places for one part
     # or one document each; the lead sentence is not held to all of them.
     found_clashes = None if several else clashes_of(profile, lead.view, candidates)
-    return Evidence(profile, tuple(scored), tuple(picks),
-                    signals(profile, candidates, lead, found_clashes, scored, complete), found_clashes, complete)
+    found_signals = dict(signals(profile, candidates, lead, found_clashes, scored, complete))
+    # How much of the question the lead's paragraph, section and title hold, measured for
+    # every question (the scorer treats an English question's context as neutral): an
+    # English question none of whose words the paragraph has is about something else.
+    found_signals["paragraph_words"] = _paragraph_words(lead, candidates)
+    return Evidence(profile, tuple(scored), tuple(picks), found_signals, found_clashes, complete)
+
+
+def _paragraph_words(lead: Scored, candidates: Candidates) -> float:
+    """The IDF-weighted share of the question's words that the lead sentence's paragraph,
+    section path or document title holds."""
+    q = candidates.weights
+    total = sum(q.values()) or 1.0
+    v = lead.view
+    have = v.tokens | v.context_tokens | v.paragraph_tokens
+    return sum(x for t, x in q.items() if t in have) / total
 
 
 _PLACE_LOOKAHEAD = 10
