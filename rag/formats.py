@@ -197,6 +197,18 @@ def _edge_key(text: str) -> str:
     return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
 
 
+def _check_package(name: str, data: bytes, kind: str) -> None:
+    """A Word or OFD file is a zip: it must open as one and not unpack past the limit (a zip bomb)."""
+    import io
+
+    try:
+        unpacked = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except zipfile.BadZipFile as exc:
+        raise DocumentError(f"{name}: not a valid {kind} file (damaged or truncated), skipped") from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise DocumentError(f"{name}: unpacks to {unpacked / 2**20:.0f} MB (a zip bomb?), skipped")
+
+
 # --- Word --------------------------------------------------------------------------------
 
 def _docx(name: str, data: bytes) -> Extracted:
@@ -204,13 +216,7 @@ def _docx(name: str, data: bytes) -> Extracted:
 
     if data.startswith(_OLE_MAGIC):
         raise DocumentError(f"{name}: a legacy Word .doc saved as .docx; save it as .docx or PDF")
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        unpacked = sum(i.file_size for i in archive.infolist())
-    except zipfile.BadZipFile as exc:
-        raise DocumentError(f"{name}: not a valid Word file (damaged or truncated), skipped") from exc
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise DocumentError(f"{name}: unpacks to {unpacked / 2**20:.0f} MB (a zip bomb?), skipped")
+    _check_package(name, data, "Word")
     import docx
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
@@ -370,13 +376,7 @@ def _ofd(name: str, data: bytes) -> Extracted:
 
     import ofdkit
 
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        unpacked = sum(i.file_size for i in archive.infolist())
-    except zipfile.BadZipFile as exc:
-        raise DocumentError(f"{name}: not a valid OFD file (damaged or truncated), skipped") from exc
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise DocumentError(f"{name}: unpacks to {unpacked / 2**20:.0f} MB (a zip bomb?), skipped")
+    _check_package(name, data, "OFD")
     try:
         document = ofdkit.open(io.BytesIO(data))
         pages = [[(t, False) for t in _split_lines(page.text())] for page in document.pages]

@@ -20,8 +20,8 @@ from typing import Iterable, Sequence
 
 from rag.corpus import Corpus
 from rag.errors import DocumentError, NotFoundError, RagError
-from rag.formats import MAX_FILE_BYTES, SUFFIXES, UNSUPPORTED
-from rag.reader import read_document
+from rag.formats import MAX_FILE_BYTES, SUFFIXES, UNSUPPORTED, extract
+from rag.reader import parse_lines
 from rag.types import Document
 
 
@@ -118,7 +118,7 @@ def add_files(root: Path, corpus: Corpus | None, files: Iterable[tuple[str, Path
             if digest in by_hash:
                 out.append(Added(offered, by_hash[digest], "duplicate", f"{name}: already in the library as {by_hash[digest]}"))
                 continue
-            doc = _readable(name, data)
+            doc = parse_lines(name, extract(Path(name), data), digest)  # read as it will be, before copying
             if not doc.paragraphs:
                 raise DocumentError(f"{name}: no text, not added")
             name = _free_name(name, taken)
@@ -132,14 +132,6 @@ def add_files(root: Path, corpus: Corpus | None, files: Iterable[tuple[str, Path
         out.append(Added(offered, name, "added", f"{name}: {len(doc.paragraphs)} paragraphs"
                          + (f", {doc.pages} pages" if doc.pages else "")))
     return out
-
-
-def _readable(name: str, data: bytes) -> Document:
-    """The document ``data`` makes under ``name`` (read from a private temporary copy)."""
-    with tempfile.TemporaryDirectory(prefix="rag-add-") as tmp:
-        probe = Path(tmp) / name
-        probe.write_bytes(data)
-        return read_document(probe)
 
 
 def _free_name(name: str, taken: set[str]) -> str:

@@ -92,7 +92,7 @@ def candidates(folded: str, slot: Slot, profile: QuestionProfile, asked: str) ->
         if slot.kind in ("place", "org", "name") and len(piece) >= 3 and piece[-3:] in asked and piece[:2] not in asked:
             continue  # (a match may start too early: "举办第二届江西省" is 江西省)
         if slot.kind in ("org", "name") and _named_in_question(piece, asked):
-            continue  # "建立湖南省领事保护培训基地": the body the question asks about, not its answer
+            continue  # "建立X省某某培训基地" for a question about that 培训基地: the body asked about, not its answer
         if slot.kind in ("org", "place") and _COUNTED.search(piece):
             continue  # "3家世界500强企业", "两个城市": things counted, not named
         if slot.kind in ("count", "money", "percent") and not folded[:a].strip() and folded[b : b + 1] in ("、", ".", "．"):

@@ -27,10 +27,10 @@ BODY = [
     "二、完善涉外管理机制",
     "（三）规范管理。严格因公出国管理，把因公出国资源更多向企业团组和经贸项目倾斜，做好外国人来华邀请审核工作，全年审核邀请函件1200份。",
 ]
-TITLE = "某市人民政府外事办公室2021年工作要点"
+TITLE = "某市外事办公室2021年工作要点"
 
 
-def _pdf(pages: list[list[str]], header: str = "某市人民政府外事办公室门户网站", **options) -> bytes:
+def _pdf(pages: list[list[str]], header: str = "某市外事办公室门户网站", **options) -> bytes:
     """A PDF printed as a browser prints a page: a running header, the body lines, and a
     footer with the page number; lines are placed as given (a long line is wrapped by us)."""
     from reportlab.lib.pagesizes import A4
@@ -167,7 +167,7 @@ PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}_某市
 <div class="info">发布日期：2021-03-05 来源：某市外办 字体：[大 中 小] 打印</div>
 <div class="content">{body}</div>
 <div class="share">分享到：微信 微博</div></div>
-<footer><p>主办单位：某市人民政府外事办公室</p><p>备案号：闽ICP备05000000号</p></footer>
+<footer><p>主办单位：某市外事办公室</p><p>备案号：闽ICP备05000000号</p></footer>
 <script>document.write("统计代码");</script></body></html>"""
 
 
@@ -190,7 +190,7 @@ def test_a_web_page_in_gbk_is_read_by_its_declared_charset(tmp_path: Path) -> No
     assert [p.text for p in doc.paragraphs] == [TITLE, BODY[1]]
 
 
-def _ofd(pages: list[list[str]], header: str = "某市人民政府外事办公室门户网站") -> bytes:
+def _ofd(pages: list[list[str]], header: str = "某市外事办公室门户网站") -> bytes:
     ns = "http://www.ofdspec.org/2016"
 
     def text_object(oid: int, y: float, text: str) -> str:

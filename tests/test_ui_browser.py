@@ -276,7 +276,7 @@ def _report_pdf(path: Path) -> None:
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     c = canvas.Canvas(str(path), pagesize=A4)
     pages = [
-        ["滨江市人民政府外事办公室2023年工作总结", "一、对外交往", "（一）高层交往。全年组织市领导出访团组6批次，"
+        ["滨江市外事办公室2023年工作总结", "一、对外交往", "（一）高层交往。全年组织市领导出访团组6批次，"
          "访问国家9个。"],
         ["二、外事接待", "（二）来访接待。2023年，全市共接待外国来访团组128批次，其中部长级以上团组9批次。"],
     ]
@@ -320,7 +320,7 @@ def test_a_pdf_uploaded_in_the_page_answers_with_its_page_and_is_removed_again(b
         page.click("#library button.label-wrap, #library >> text=文件库")
         page.set_input_files("#upload input[type=file]", str(upload))
         expect(page.locator("#library-report")).to_contain_text("已添加", timeout=ANSWER_TIMEOUT_MS)
-        expect(page.locator("#library-table")).to_contain_text("滨江市人民政府外事办公室2023年工作总结", timeout=ANSWER_TIMEOUT_MS)
+        expect(page.locator("#library-table")).to_contain_text("滨江市外事办公室2023年工作总结", timeout=ANSWER_TIMEOUT_MS)
         expect(page.locator("#library-table")).to_contain_text("PDF", timeout=ANSWER_TIMEOUT_MS)
         _ask(page, question)
         expect(page.locator("#chat .message-row.bot-row").last).to_contain_text("128批次", timeout=ANSWER_TIMEOUT_MS)

@@ -65,7 +65,7 @@ def page_html(doc: Document) -> str:
             body.append(f"<h{level}>{text}</h{level}>")
         else:
             body.append(f"<p style='text-indent:2em'>{text}</p>")
-    office = html.escape(doc.meta.office or "市人民政府外事办公室")
+    office = html.escape(doc.meta.office or "某市外事办公室")
     date = doc.meta.date or "2020-01-01"
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(doc.title)}_{office}</title>
