@@ -105,7 +105,7 @@ _MONEY_Q = re.compile(r"多少钱|资金|经费|预算|金额|投资额|投资|�
                       r"|how much money|budget|funding|fund|cost|spend|spent|investment|expenditure|revenue", re.I)
 _PERCENT_Q = re.compile(r"比例|比重|百分之|占比|百分比|增长率|增幅|增速|增长(?:了)?多少|提高(?:了)?多少|下降(?:了)?多少"
                         r"|what (percentage|share|proportion)|percent|growth rate|by how much", re.I)
-_PLACE_Q = re.compile(r"哪里|何地|何处|在哪(?![家所个些一])|哪[个座](国家|城市|省|州|地区|地方|县|区|国|场馆|会场|场地|地点|展馆|酒店|宾馆)"
+_PLACE_Q = re.compile(r"哪里|何地|何处|在哪(?![家所个些一])|(?:在|位于|设在)什么(地方|地点)|哪[个座](国家|城市|省|州|地区|地方|县|区|国|场馆|会场|场地|地点|展馆|酒店|宾馆)"
                       r"|哪些(国家|城市|省|州|地区|地方)|哪国|哪(?:几|些|[两三四五六七八九十\d]{1,3})\s*(?:对|个|座)?\s*(?:国际)?(友好城市|友城)"
                       r"|哪(?:两|三|四|五|几)(?:个)?(国家|城市|地)|where\b|which (country|countries|city|cities|province"
                       r"|provinces|state|region|regions)|in which (country|city|province)", re.I)
@@ -122,6 +122,10 @@ _CROSS_Q = re.compile(r"哪些(文件|文档|地方|地区|省|市|规划|计划
                       r"|哪个(更|多)|各自|compare|both|which documents|each of", re.I)
 _META_Q = re.compile(r"标题|题目|全称|文号|落款|印发|发文|签发|成文|作者|署名|哪个(单位|机关|部门)(印发|发布|制定)"
                      r"|title|document number|issued|issuing|author", re.I)
+# Which places' documents (哪些地方的文件, 哪个城市的外事规划): the documents are the answer, a short
+# modifier (外事, 工作) may stand between 的 and the kind of document.
+_PLACES_DOCUMENTS = re.compile(r"哪些?(?:个)?(?:地方|地区|省份?|市|城市)的[^，,。？?、的]{0,6}?"
+                               r"(?:文件|文档|规划|总结|计划|报告|要点|纲要|材料)")
 _PARTS_Q = re.compile(r"第[一二三四五六七八九十\d]+(?:部分|章|节|项|方面)|几个方面|哪些方面|哪几方面|哪几项|主要任务|重点任务|重点工作"
                       r"|主要内容|哪些工作|几项工作|哪[两三四五六七八九十\d]+(?:个方面|项工作|项任务|大任务|方面)|sections?|parts?\b|aspects", re.I)
 _LIST_COUNT = re.compile(r"哪([两三四五六七八九十\d]{1,3})(?:个|项|种|类|条|家|所|位|名|座|方面|大|件|点|批|国|部分)"
@@ -199,7 +203,7 @@ def _cross(q: str) -> bool:
     from rag.places import places_in
 
     cues = [m.group() for m in _CROSS_Q.finditer(q)]
-    if any(c != "分别" for c in cues):
+    if any(c != "分别" for c in cues) or _PLACES_DOCUMENTS.search(q):
         return True
     places = {p.name: p for _, _, p in places_in(q)}
     # Two places neither of which lies in the other (佛山 and 石家庄, not 福建 and 厦门): two documents.
@@ -244,7 +248,7 @@ def _slot(part: str, english: bool) -> Slot:
         if category:
             return Slot("place", category=category)  # 哪两个城市: the items are places
         return Slot("other")  # 两个平台分别是什么: the items themselves are the answer
-    if re.search(r"哪些?(?:个)?(?:地方|地区|省|市|城市)的(?:文件|文档|规划|总结|计划|报告)", part):
+    if _PLACES_DOCUMENTS.search(part):
         return Slot("other")  # which places' documents say X: the documents are the answer, not a place in them
     if asks_for_person(part):
         return Slot("person", _focus_person(part), category="office" if asks_for_office(part) else None)

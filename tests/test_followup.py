@@ -100,6 +100,13 @@ def test_a_pronoun_follow_up_is_joined_to_the_previous_question() -> None:
     assert rewrite("它的目标是多少？", [earlier]) == "舟山“十三五”期间友城工作有什么规划；它的目标是多少？"
 
 
+def test_a_follow_up_that_narrows_to_a_part_of_the_earlier_answer_is_joined() -> None:
+    # 这里面 / 这当中 point back as 其中 does: the part is counted within the earlier question's whole.
+    earlier = "江西2018年共派出多少名志愿者？"
+    for follow_up in ("这里面赴非洲的有多少名？", "这当中女性志愿者有几名？"):
+        assert rewrite(follow_up, [earlier]) == "江西2018年共派出多少名志愿者；" + follow_up
+
+
 def test_a_follow_up_with_nothing_to_substitute_is_joined() -> None:
     # 2016年 has no year in the earlier question to replace, so the two are joined.
     earlier = "湖南“十二五”期间国际友城数量达到多少对？"
@@ -119,7 +126,7 @@ def test_an_english_follow_up_on_a_topic_is_joined() -> None:
     "question",
     [
         "湖南“十二五”期间国际友城数量达到多少对？",
-        "厦门市外办2020年准备推动几家世界500强企业申请外事审批权？",
+        "2020年厦门外办打算推动多少家世界500强企业去申请外事审批权？",
         "How many sister cities does Hunan plan to have by 2020?",
     ],
 )

@@ -42,6 +42,7 @@ def test_a_question_with_two_counts_has_two_slots() -> None:
         ("大会在哪一天召开？", "date", "day"),
         ("该中心是哪一年成立的？", "date", "year"),
         ("博览会落户哪个城市？", "place", "城市"),
+        ("新建的口岸设在什么地方？", "place", "地方"),
         ("活动在哪家医院举办？", "org", "医院"),
         ("该项目归哪个单位主管？", "org", "单位"),
         ("开发的应用叫什么名字？", "name", ""),
@@ -150,6 +151,14 @@ def test_cross_document_cues_and_分别_with_two_places() -> None:
     assert profile("哪些地区的文件提到了寻根之旅？").cross_document
     assert profile("湖北和山西分别引进了多少外资项目？").cross_document
     assert not profile("两场座谈会分别是第几届？").cross_document
+
+
+def test_which_places_documents_are_answered_by_documents_not_by_a_place_in_them() -> None:
+    # A modifier may stand between 的 and the kind of document; the place is the document's region.
+    for question in ("哪些城市的外事规划写到了留学生工作？", "哪个省的工作总结提及港澳青年实习？"):
+        p = profile(question)
+        assert p.cross_document and p.slot.kind == "other", question
+    assert profile("哪些城市的市民参加了活动？").slot.kind == "place"
 
 
 def test_traditional_questions_read_like_simplified() -> None:
