@@ -15,10 +15,12 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 def save_gazetteer(path: Path) -> int:
-    """Write the gazetteer as JSON rows [name, kind, province]; returns how many."""
+    """Write the gazetteer as JSON rows [name, kind, province] (and the name, when a place is
+    written with its suffix); returns how many."""
     from rag.places import build_gazetteer
 
-    rows = sorted([p.name, p.kind, p.province] for p in build_gazetteer().values())
+    rows = sorted([key, p.kind, p.province] + ([p.name] if key != p.name else [])
+                  for key, p in build_gazetteer().items())
     path.write_text(json.dumps(rows, ensure_ascii=False) + "\n", "utf-8")
     return len(rows)
 

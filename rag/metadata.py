@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from typing import Sequence
 
 from rag.furniture import page_fields
@@ -45,7 +46,7 @@ def extract_metadata(
         office=office,
         number=re.sub(r"\s+", "", number) if number else None,
         date=date,
-        region=_region(title, office, head, body),
+        region=_region(title, office, head, body) or _region_of_address(source),
         period=_period(years),
         years=years,
         source=source,
@@ -239,10 +240,45 @@ def _region(title: str, office: str | None, head: list[str], body: str) -> str |
             counts[p.name] += 2  # an issuer in the first lines of the page
     if not counts:
         return None
-    (name, n), *rest = counts.most_common(2)
-    if n >= 2 and (not rest or n > rest[0][1]):
+    # A tie between a city and a county goes to the city (江门's party congress over the
+    # government of 台山, one of its counties, in the same report); any other tie is unknown.
+    table = gazetteer()
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], _level(table.get(kv[0]))))
+    (name, n), *rest = ranked
+    if n >= 2 and (not rest or n > rest[0][1] or 0 < _level(table.get(name)) < _level(table.get(rest[0][0]))):
         return name
     return None
+
+
+def _level(place) -> int:
+    """0 for a province, 1 for a city, 2 for a county or district (or an unknown place)."""
+    return {"province": 0, "city": 1}.get(place.kind, 2) if place is not None else 2
+
+
+def _region_of_address(url: str | None) -> str | None:
+    """The place a government page's web address spells in pinyin (rd.sanya.gov.cn,
+    www.hunan.gov.cn), for a page whose text names no issuer: a whole label, or a part of one
+    between hyphens, that is the pinyin of exactly one place (shanxi is 山西 and 陕西:
+    neither). Other sites host pages of any place (chengdu.example.com), so only gov.cn."""
+    m = re.match(r"https?://([^/:?#]+)", url or "")
+    if not m or not m.group(1).lower().endswith(".gov.cn"):
+        return None
+    table = _pinyin_places()
+    found = [table[w] for label in m.group(1).lower().split(".") for w in label.split("-")
+             if len(w) >= 4 and len(table.get(w, ())) == 1]
+    places = [next(iter(f)) for f in found]
+    local = [p for p in places if p.kind != "province"]
+    return (local or places)[0].name if places else None
+
+
+@lru_cache(maxsize=1)
+def _pinyin_places() -> dict[str, frozenset]:
+    from pypinyin import lazy_pinyin
+
+    out: dict[str, set] = {}
+    for place in gazetteer().values():
+        out.setdefault("".join(lazy_pinyin(place.name)), set()).add(place)
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 def _unnamed_level(title: str, office: str | None) -> str | None:

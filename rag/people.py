@@ -35,7 +35,11 @@ _PERSON_Q_EN = re.compile(
 _NOT_NAME_START = set("的、，,。；：等和与及在是为对将把被从向以于之其也都而并或率到访各共")
 # A name written before its title (胡昌升书记) does not end like an office or a place does.
 _NOT_NAME_END = set("委省市部国党政府前副级区县局厅院会办处馆团组司家亚州岛方界")
-_AFTER = re.compile(rf"(?:{_T})([\u4e00-\u9fff·]{{2,4}})")
+# A title and its holder's name, sometimes set apart by a space (主任 张三, in a by-line).
+_AFTER = re.compile(rf"(?:{_T})[ \u3000]?([\u4e00-\u9fff·]{{2,4}})")
+# A name that opens the name of a doctrine (…新时代中国特色社会主义思想, …外交思想) is no
+# mention of the person: it does not say who did or held anything.
+_DOCTRINE = re.compile(r"[^，,。；;、：:（(\s“”]{0,14}?思想")
 # A name of any origin between its title and what the person did (国家主席本扬到访, 市长卡尔一行).
 _AFTER_ACTING = re.compile(rf"(?:{_T})([\u4e00-\u9fff·]{{2,6}}?)(?=到访|访问|来访|出席|率团|率领|会见|会谈|一行|等人|致辞|表示)")
 _BEFORE = re.compile(r"([\u4e00-\u9fff·]{2,3})(?=书记|省长|市长|部长|主席|主任|大使|总理|会长)")
@@ -161,7 +165,7 @@ def person_spans(text: str, question: str = "") -> list[tuple[int, int]]:
         for m in _ACTING.finditer(text):
             if text[m.start()] in SURNAMES and m.group(1)[:2] not in asked and not _common_word(m.group(1)):
                 out.append(m.span(1))
-    return sorted(set(out))
+    return sorted(s for s in set(out) if not _DOCTRINE.match(text, s[1]))
 
 
 _ACTING = re.compile(r"(?:^|(?<=[，,。；;、：:“\s]))([\u4e00-\u9fff]{2,3}?)(?=在.{0,30}?(?:时|中|上)?(?:指出|强调|表示|说)|指出|强调|表示|介绍|透露|率团|率队|带队|主持|出席|致辞|讲话|作.{0,4}报告)")

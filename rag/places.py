@@ -54,7 +54,9 @@ def gazetteer() -> dict[str, Place]:
 
     try:
         rows = json.loads((resources.files("rag") / "data" / GAZETTEER_FILE).read_text("utf-8"))
-        return {r[0]: Place(r[0], r[1], r[2]) for r in rows}
+        # [name, kind, province], or [written form, kind, province, name] for a place that is
+        # one only with its suffix (包头市).
+        return {r[0]: Place(r[3] if len(r) > 3 else r[0], r[1], r[2]) for r in rows}
     except (OSError, ValueError, IndexError, TypeError):
         return build_gazetteer()
 
@@ -69,10 +71,16 @@ def build_gazetteer() -> dict[str, Place]:
     for m in _HEAD.finditer(_text()):
         word, gloss = m.group(1), m.group(3)
         g = _GLOSS.match(gloss)
-        if not g or not 2 <= len(word) <= 5 or word not in proper:
+        if not g or not 2 <= len(word) <= 5:
             continue
-        kind = {"municipality": "city", "league": "city", "banner": "county", "autonomous prefecture": "city"}.get(
-            g.group(1), g.group(1))
+        if word not in proper:
+            # A city or county whose name is also a common word (包头 /headband/): a place
+            # only where it is written with its suffix (包头市), never alone.
+            suffix = {"city": "市", "county": "县"}.get(_kind(g.group(1)))
+            if suffix and g.group(1) != "district" and not word.endswith(_SUFFIXES):
+                out.setdefault(word + suffix, Place(word, _kind(g.group(1)), _PROVINCE_EN[g.group(2)]))
+            continue
+        kind = _kind(g.group(1))
         province = _PROVINCE_EN[g.group(2)]
         name = word
         for suffix in _SUFFIXES:  # 张家界市 -> 张家界; two characters stay whole (沙县)
@@ -85,6 +93,11 @@ def build_gazetteer() -> dict[str, Place]:
     for p in PROVINCES:
         out[p] = Place(p, "province", p)
     return out
+
+
+def _kind(gloss_word: str) -> str:
+    return {"municipality": "city", "league": "city", "banner": "county", "autonomous prefecture": "city"}.get(
+        gloss_word, gloss_word)
 
 
 def places_in(text: str) -> list[tuple[int, int, Place]]:
@@ -116,6 +129,13 @@ def _word_starts(text: str) -> set[int]:
         at += len(word)
         starts.add(at)
     return starts
+
+
+def lies_in(inner: str, province: str) -> bool:
+    """Whether the gazetteer places the city or county ``inner`` in ``province`` (岳阳 in 湖南;
+    the province may be written with its 省)."""
+    known = gazetteer().get(inner)
+    return known is not None and known.kind != "province" and known.province == province.removesuffix("省")
 
 
 def most_specific(text: str) -> str | None:

@@ -81,6 +81,7 @@ def _from_a_place_asked(scored: list[Scored], profile: QuestionProfile, candidat
     sentence stands in another region's document (a clash) and one of the next few stands
     in a document of the place asked, that one leads."""
     from rag.clashes import region_clash
+    from rag.places import lies_in
 
     def clashes(c: Scored) -> bool:
         doc = candidates.documents[c.sentence.doc]
@@ -88,9 +89,10 @@ def _from_a_place_asked(scored: list[Scored], profile: QuestionProfile, candidat
 
     if not (profile.places or candidates.named) or not clashes(scored[0]):
         return scored
-    def about(c: Scored) -> bool:  # a document of the place asked (not one whose region is unknown)
+    def about(c: Scored) -> bool:  # a document of the place asked or of a place in it (not one whose region is unknown)
         region = candidates.documents[c.sentence.doc].meta.region
-        return c.sentence.doc in candidates.named or bool(region and any(region in p or p in region for p in profile.places))
+        return c.sentence.doc in candidates.named or bool(region and any(
+            region in p or p in region or lies_in(region, p) for p in profile.places))
 
     better = next((c for c in scored[1:_PLACE_LOOKAHEAD] if about(c) and not clashes(c)), None)
     if better is None:

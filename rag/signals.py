@@ -59,15 +59,16 @@ def missing_name(profile: QuestionProfile, lead: Scored, candidates: Candidates)
     """The question names a place or a proper name (英国黑池市, 波普拉德) that the corpus knows but
     the lead's paragraph, section and title do not: the sentence is about another one."""
     from rag.cedict import proper_names
-    from rag.places import mentions
+    from rag.places import lies_in, mentions
 
     v = lead.view
     text = fold(v.paragraph.text + v.paragraph.section_path + v.meta.title)
     q = fold(profile.text)
     names = {m.group() for m in _NAME_SUFFIX.finditer(q)}
     names |= {t for t in candidates.weights if len(t) >= 2 and t in proper_names()}
-    names = {n for n in names if n not in v.identity and not any(n in (d.meta.region or "\0") or (d.meta.region or "\0") in n
-                                                                 for d in candidates.documents.values())}
+    # The province a document's city lies in is no other place (湖南 asked, a 岳阳 report that says 全省).
+    names = {n for n in names if n not in v.identity and not lies_in(v.meta.region or "", n)
+             and not any(n in (d.meta.region or "\0") or (d.meta.region or "\0") in n for d in candidates.documents.values())}
     known = [n for n in names if n in candidates.weights and candidates.weights[n] < max(candidates.weights.values())]
     return any(not mentions(text, n) and n[:-1] not in text for n in known)
 

@@ -686,6 +686,30 @@ def test_an_issuer_named_in_the_text_gives_the_region() -> None:
     assert doc.meta.region == "烟台"
 
 
+def test_an_issuer_a_city_shares_with_one_of_its_counties_is_the_city() -> None:
+    doc = parse_document("x.txt", "我市召开全市外事工作会议。会议传达了湛江市第九次党代会精神，雷州市政府负责同志作交流发言。\n")
+    assert doc.meta.region == "湛江"
+    tie = parse_document("x.txt", "会议传达了湛江市第九次党代会精神，广东省委外办负责同志作交流发言。\n")
+    assert tie.meta.region is None  # a city and its province: either may be the issuer
+
+
+def test_a_city_whose_name_is_also_a_word_is_a_place_only_with_its_suffix() -> None:
+    from rag.places import places_in
+
+    assert [p.name for _, _, p in places_in("本报告由包头市人民政府外事办公室编制")] == ["包头"]
+    assert places_in("工作人员统一佩戴包头") == []
+    doc = parse_document("x.txt", "本年度报告由包头市人民政府外事办公室编制。\n")
+    assert doc.meta.region == "包头"
+
+
+def test_a_government_page_without_an_issuer_in_its_text_is_of_the_place_its_address_spells() -> None:
+    text = "来源: https://rd.{}.gov.cn/a/b.html\n关于函询我市友好城市情况的报告\n\n目前，我市国际友城数量位居全省第一。\n"
+    assert parse_document("x.txt", text.format("sanya")).meta.region == "三亚"
+    assert parse_document("x.txt", text.format("shanxi")).meta.region is None  # 山西 or 陕西
+    elsewhere = text.replace(".gov.cn", ".example.com").format("sanya")
+    assert parse_document("x.txt", elsewhere).meta.region is None  # any site may host any place's page
+
+
 def test_chapter_section_article_and_task_headings_nest() -> None:
     doc = parse_document("x.txt", "第一章 总则\n\n第一节 目标\n\n第三条 本规划适用于全市。\n\n第二章 任务\n\n第10項:推进设施建设。\n")
     sections = {p.text: p.section for p in doc.paragraphs}

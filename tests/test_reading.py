@@ -97,6 +97,19 @@ def test_a_city_of_another_known_region_clashes_and_unknown_regions_never_do() -
     assert ev.signals["region_clash"] == 0.0
 
 
+def test_a_province_asked_is_answered_from_the_report_of_one_of_its_cities() -> None:
+    # No document is from the province; a 岳阳 page reporting the province's meeting (全省…)
+    # leads over a 江门 one of another province, and the province is not a name it lacks.
+    yueyang = parse_document("yy.txt", "来源: https://www.yueyang.gov.cn/a.html\n全省商务工作会议召开\n\n"
+                                       "会议在长沙召开，省商务厅厅长李四作工作报告。\n")
+    jiangmen = parse_document("jm.txt", "江门市商务局工作动态\n\n全市商务工作会议召开，市商务局局长王五作工作报告。\n")
+    assert (yueyang.meta.region, jiangmen.meta.region) == ("岳阳", "江门")
+    q = "湖南省商务工作会议上作工作报告的是谁？"
+    ev = read(profile(q), candidates(q, [jiangmen, yueyang], {"王五": 0.95, "李四": 0.94}))
+    assert ev.picks[0].scored.sentence.doc == "yy.txt"
+    assert ev.signals["region_clash"] == 0.0 and ev.signals["missing_name"] == 0.0
+
+
 def test_a_year_the_sentence_opens_with_clashes_with_another_asked() -> None:
     doc = parse_document("r.txt", "信息公开年度报告\n\n2020年我局收到依申请公开信件1件。\n")
     q = "2021年收到多少件信息公开申请？"
