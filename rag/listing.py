@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from rag import lists
+from rag import lists, slots
 from rag.candidates import Candidates, Pick, Scored, SentenceView, Weights
 from rag.lexical import tokenize
 from rag.question import QuestionProfile
@@ -57,6 +57,11 @@ def _list_of(c: Scored, profile: QuestionProfile, candidates: Candidates,
     own = lists.enumeration(unit)
     structural = not profile.typed or profile.list_count is not None
     parts = profile.section_parts or profile.list_count is not None
+    if profile.typed and profile.list_count and own is not None and len(own.items) >= profile.list_count and all(
+            slots.filled(item, profile) for item in own.texts(unit)):
+        # 哪两个国家: a run of as many items as asked, each holding one of the asked kind
+        # (希腊第一大港、葡萄牙第一深水港), is the answer, not the paragraph's 一是…二是….
+        return _own_list(c, unit, own, w), len(own.items), announced or 0
     named = _named_section(c, profile, doc) if structural and parts else None
     if named is not None:  # the parts of a section the question names (主要任务 … 哪五大行动)
         items = lists.following_items(doc, named)

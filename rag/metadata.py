@@ -297,11 +297,11 @@ def _places(text: str):
 
 
 # A place as the issuer or subject of the document's own work: X市外办,
-# X市外事工作, X外事系统, 中共X市委, 省外办 of a province.
+# X市外事工作, X外事系统, 中共X市委, 省外办 of a province, X年鉴 (a place's yearbook).
 _ISSUER_RE = re.compile(
     r"(?:省|市|县|自治区)?(?:人民政府|政府|委员会|市委|省委|县委)?"
     r"(?:外事(?:办公室|办)|外办|外侨办|外事(?:侨务办公室|工作|系统)|人民政府外事|委外办|外事委员会|[市省]人民政府|人民政府"
-    r"|市委|省委|县委|市政府|省政府|人大常委会|第[一二三四五六七八九十]+次党代会)"
+    r"|市委|省委|县委|市政府|省政府|人大常委会|第[一二三四五六七八九十]+次党代会|年鉴)"
 )
 
 

@@ -25,8 +25,8 @@ from rag.people import asks_for_office, asks_for_person
 from rag.text import fold
 
 AnswerType = Literal["number", "date", "name", "place", "other"]
-SlotKind = Literal["count", "money", "percent", "date", "person", "place", "org", "name", "other"]
-TYPED: frozenset[str] = frozenset({"count", "money", "percent", "date", "person", "place", "org"})
+SlotKind = Literal["count", "money", "percent", "date", "person", "place", "org", "name", "docnumber", "other"]
+TYPED: frozenset[str] = frozenset({"count", "money", "percent", "date", "person", "place", "org", "docnumber"})
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ _META_Q = re.compile(r"标题|题目|全称|文号|落款|印发|发文|签发|�
 _PLACES_DOCUMENTS = re.compile(r"哪些?(?:个)?(?:地方|地区|省份?|市|城市)的[^，,。？?、的]{0,6}?"
                                r"(?:文件|文档|规划|总结|计划|报告|要点|纲要|材料)")
 _PARTS_Q = re.compile(r"第[一二三四五六七八九十\d]+(?:部分|章|节|项|方面)|几个方面|哪些方面|哪几方面|哪几项|主要任务|重点任务|重点工作"
-                      r"|主要内容|哪些工作|几项工作|哪[两三四五六七八九十\d]+(?:个方面|项工作|项任务|大任务|方面)|sections?|parts?\b|aspects", re.I)
+                      r"|主要内容|哪些工作|几项工作|哪几条|哪些条|部分(?:中|里)?(?:列出|列了|提出|包括|包含)|哪[两三四五六七八九十\d]+(?:个方面|项工作|项任务|大任务|方面)|sections?|parts?\b|aspects", re.I)
 _LIST_COUNT = re.compile(r"哪([两三四五六七八九十\d]{1,3})(?:个|项|种|类|条|家|所|位|名|座|方面|大|件|点|批|国|部分)"
                          r"|([两三四五六七八九十\d]{1,3})(?:个|项|种|类|条|大|件|点|方面)[\u4e00-\u9fff“”\"]{0,12}(?:是什么|是哪|有哪|分别|具体|指什么|包括)")
 _EN_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
@@ -236,9 +236,14 @@ def _slots(part: str, english: bool) -> list[Slot]:
     return out
 
 
+_DOC_NUMBER_Q = re.compile(r"文号|发文字号|发文号|文件编号|文件字号|document number", re.I)
+
+
 def _slot(part: str, english: bool) -> Slot:
     if _OFF_DOCUMENTS.search(part):
         return Slot("other")
+    if _DOC_NUMBER_Q.search(part):
+        return Slot("docnumber")  # 闽政外秘〔2017〕11号: a document's number, not a count
     listed = _listed_bodies(part)
     if listed is not None:
         return listed
@@ -349,7 +354,7 @@ def _focus_person(part: str) -> str:
 def _legacy_type(q: str, slots: tuple[Slot, ...]) -> AnswerType:
     kind = slots[0].kind if slots else "other"
     return {"count": "number", "money": "number", "percent": "number", "date": "date", "person": "name",
-            "place": "place", "org": "name", "name": "name"}.get(kind, "other")  # type: ignore[return-value]
+            "place": "place", "org": "name", "name": "name", "docnumber": "name"}.get(kind, "other")  # type: ignore[return-value]
 
 
 def _list_count(q: str, english: bool) -> int | None:

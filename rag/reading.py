@@ -47,7 +47,7 @@ def read(profile: QuestionProfile, candidates: Candidates, w: Weights = Weights(
         return Evidence(profile, (), (), signals(profile, candidates, None, None, ()), None)
     several = profile.cross_document or len(_parts_of(profile)) > 1
     if not several:
-        scored = _from_a_place_asked(scored, profile, candidates)
+        scored = _from_a_year_asked(_from_a_place_asked(scored, profile, candidates), profile, candidates)
     chosen = choose(scored, profile, w, candidates)
     chosen = _with_parts(chosen, candidates, w)
     picks, complete = _picks(chosen, profile, candidates, w, scored)
@@ -81,7 +81,6 @@ def _from_a_place_asked(scored: list[Scored], profile: QuestionProfile, candidat
     sentence stands in another region's document (a clash) and one of the next few stands
     in a document of the place asked, that one leads."""
     from rag.clashes import region_clash
-    from rag.places import lies_in
 
     def clashes(c: Scored) -> bool:
         doc = candidates.documents[c.sentence.doc]
@@ -89,12 +88,42 @@ def _from_a_place_asked(scored: list[Scored], profile: QuestionProfile, candidat
 
     if not (profile.places or candidates.named) or not clashes(scored[0]):
         return scored
-    def about(c: Scored) -> bool:  # a document of the place asked or of a place in it (not one whose region is unknown)
-        region = candidates.documents[c.sentence.doc].meta.region
-        return c.sentence.doc in candidates.named or bool(region and any(
-            region in p or p in region or lies_in(region, p) for p in profile.places))
+    better = next((c for c in scored[1:_PLACE_LOOKAHEAD] if _of_the_place(c, profile, candidates) and not clashes(c)), None)
+    if better is None:
+        return scored
+    return [better] + [c for c in scored if c is not better]
 
-    better = next((c for c in scored[1:_PLACE_LOOKAHEAD] if about(c) and not clashes(c)), None)
+
+def _of_the_place(c: Scored, profile: QuestionProfile, candidates: Candidates) -> bool:
+    """Whether ``c`` stands in a document of the place asked or of a place in it (not in one
+    whose region is unknown)."""
+    from rag.places import lies_in
+
+    region = candidates.documents[c.sentence.doc].meta.region
+    return c.sentence.doc in candidates.named or bool(region and any(
+        region in p or p in region or lies_in(region, p) for p in profile.places))
+
+
+def _from_a_year_asked(scored: list[Scored], profile: QuestionProfile, candidates: Candidates) -> list[Scored]:
+    """A question about one year is answered from what speaks of that year: when the best
+    sentence's document and paragraph are of another year (a clash) and one of the next few
+    stands in a document or paragraph of the year asked (and of the place asked, if any),
+    clashing with nothing, that one leads."""
+    from rag.clashes import clashes_of
+
+    if not profile.years or not clashes_of(profile, scored[0].view, candidates).year:
+        return scored
+
+    def of_the_year(c: Scored) -> bool:  # positively of the year asked (not of an unknown year)
+        years = set(profile.years)
+        return bool(years & set(c.view.meta.years)) or any(str(y) in c.view.paragraph.text for y in years)
+
+    def fits(c: Scored) -> bool:
+        found = clashes_of(profile, c.view, candidates)
+        return (not (found.year or found.region or found.level) and (c.typed or not profile.typed)
+                and (not (profile.places or candidates.named) or _of_the_place(c, profile, candidates)))
+
+    better = next((c for c in scored[1:_PLACE_LOOKAHEAD] if of_the_year(c) and fits(c)), None)
     if better is None:
         return scored
     return [better] + [c for c in scored if c is not better]

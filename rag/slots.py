@@ -73,7 +73,7 @@ def filled_share(text: str, profile: QuestionProfile) -> float:
     return sum(i in got for i in typed) / len(typed)
 
 
-_CHECKED = frozenset({"count", "money", "percent", "date", "person", "place", "org", "name"})
+_CHECKED = frozenset({"count", "money", "percent", "date", "person", "place", "org", "name", "docnumber"})
 
 
 def candidates(folded: str, slot: Slot, profile: QuestionProfile, asked: str) -> list[tuple[int, int]]:
@@ -93,12 +93,30 @@ def candidates(folded: str, slot: Slot, profile: QuestionProfile, asked: str) ->
             continue  # (a match may start too early: "举办第二届江西省" is 江西省)
         if slot.kind in ("org", "name") and _named_in_question(piece, asked):
             continue  # "建立X省某某培训基地" for a question about that 培训基地: the body asked about, not its answer
+        if slot.kind in ("place", "org", "name") and not profile.wants_list and _beside_the_asked(folded, a, b, asked):
+            continue  # "与希腊第一大港、葡萄牙第一深水港建立联系" does not name the one asked about: it lists another
         if slot.kind in ("org", "place") and _COUNTED.search(piece):
             continue  # "3家世界500强企业", "两个城市": things counted, not named
         if slot.kind in ("count", "money", "percent") and not folded[:a].strip() and folded[b : b + 1] in ("、", ".", "．"):
             continue  # a list number opening the text ("3、")
         out.append((a, b))
     return out
+
+
+_ITEM_BREAK = re.compile(r"[，,。；;：:、和与及（）()]")
+
+
+def _beside_the_asked(folded: str, a: int, b: int, asked: str) -> bool:
+    """Whether the span is an item of a 、-enumeration next to an item the question itself
+    names: a sibling of the thing asked about, not its name (与 and 和 also join partners:
+    "福州附中与美国某中学交流" names the school asked for)."""
+    before, after = folded[:a], folded[b:]
+    neighbours = []
+    if before[-1:] == "、":
+        neighbours.append(_ITEM_BREAK.split(before[:-1])[-1])
+    if after[:1] == "、":
+        neighbours.append(_ITEM_BREAK.split(after[1:])[0])
+    return any(len(n) >= 4 and re.sub(r"\s+", "", n) in asked for n in neighbours)
 
 
 def _named_in_question(piece: str, asked: str) -> bool:
@@ -133,6 +151,10 @@ def _typed_spans(folded: str, slot: Slot) -> list[tuple[int, int]]:
         return org_spans(folded, slot.category)
     if kind == "name":
         return name_spans(folded)
+    if kind == "docnumber":
+        from rag.layout import DOC_NUMBER_RE
+
+        return [m.span() for m in DOC_NUMBER_RE.finditer(folded)]
     return []
 
 
@@ -239,6 +261,17 @@ _PLACE_SUFFIX = re.compile(rf"[{P.CJK}]{{2,5}}?(?:省|(?<!城)市|州|国(?![际
 _EMBASSY = re.compile(rf"[{P.CJK}]{{2,6}}(?:大使馆|领事馆|总领事馆)")
 
 
+# What a name before 市/县/省 does not hold or start with: another level (以省促市, 市州), a
+# determiner or a modifier of places in general (其他市, 各县, 沿线国).
+_NOT_A_PLACE_NAME = re.compile(r"[省市县州]|^(?:其他|其它|各|以|全|本|该|每|有关|相关|周边|所有|部分|这些|那些|多个|一些|重点|沿线"
+                               r"|兄弟|友好|国内|国外|境外|外国|结好|新增|城市)")
+
+
+def _names_a_place(piece: str) -> bool:
+    """Whether a word ending in 市/县/省/州/国 is a place's name, not a description of places."""
+    return len(piece) >= 2 and not _NOT_A_PLACE_NAME.search(piece[:-1])
+
+
 _VENUE = re.compile(rf"[{P.CJK}A-Za-z0-9·]{{2,16}}?(?:会议中心|展览中心|中心|博物馆|展馆|场馆|酒店|宾馆|饭店|大厦|广场|剧院|大剧院|礼堂|会堂|体育场|大楼|会议室|报告厅|厅)")
 _DEICTIC = re.compile(r"^(?:我|本|该|全|各|外|两|此|其|他|省|市|县)(?:省|市|县|州|国)$")
 
@@ -256,7 +289,7 @@ def place_spans(folded: str, category: str | None = None) -> list[tuple[int, int
     table = gazetteer()
     spans = [(a, b) for a, b, p in places_in(folded)
              if category not in ("国家",) and not (category == "城市" and p.kind == "province")]
-    spans += [_trim(folded, *m.span()) for m in _PLACE_SUFFIX.finditer(folded)]
+    spans += [s for m in _PLACE_SUFFIX.finditer(folded) for s in [_trim(folded, *m.span())] if _names_a_place(folded[s[0]:s[1]])]
     spans += [m.span() for m in _EMBASSY.finditer(folded)] if category in (None, "地方", "地区") else []
     spans += [s for s in proper_name_spans(folded) if folded[s[0]:s[1]] not in table]
     from rag.places import abbreviation_spans

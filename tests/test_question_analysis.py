@@ -101,6 +101,7 @@ def test_a_list_of_named_places_or_bodies_is_typed() -> None:
         ("方案要求增强哪四种本领？", 4, False),
         ("方案确定的五项措施是什么？", 5, False),
         ("总结第三部分涉及哪几方面？", None, True),
+        ("方案的组织实施部分列出了哪几条？", None, True),
         ("该市与哪些国家缔结了友城？", None, False),
         ("What are the three priorities of the plan?", 3, False),
     ],

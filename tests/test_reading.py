@@ -110,6 +110,26 @@ def test_a_province_asked_is_answered_from_the_report_of_one_of_its_cities() -> 
     assert ev.signals["region_clash"] == 0.0 and ev.signals["missing_name"] == 0.0
 
 
+def test_a_year_asked_is_answered_from_the_document_of_that_year() -> None:
+    older = parse_document("a.txt", "某市外办2019年工作总结\n\n全年赴海外举办招商活动10场。\n")
+    newer = parse_document("b.txt", "某市外办2020年工作总结\n\n全年赴海外举办招商活动4场。\n")
+    q = "某市外办2019年赴海外举办了多少场招商活动？"
+    ev = read(profile(q), candidates(q, [newer, older], {"4场": 0.95, "10场": 0.90}))
+    assert ev.picks[0].scored.sentence.doc == "a.txt" and ev.signals["year_clash"] == 0.0
+    # With no document of the year asked, the clash stands (a near miss, not another year's figure).
+    q = "某市外办2018年赴海外举办了多少场招商活动？"
+    assert read(profile(q), candidates(q, [newer, older], {"4场": 0.95})).signals["year_clash"] == 1.0
+
+
+def test_a_counted_list_of_a_kind_is_the_run_that_names_them_not_the_paragraphs_ordinals() -> None:
+    doc = parse_document("p.txt", "某市港口合作总结\n\n一是完善机制，组建港口合作专班。二是拓展合作，与希腊第一大港、"
+                                  "葡萄牙第一深水港建立联系。三是办好论坛，邀请外宾出席。\n")
+    q = "该市与哪两个国家的港口建立了联系？"
+    ev = read(profile(q), candidates(q, [doc], {"希腊": 0.93}))
+    text = "".join(p.snippet for p in ev.picks)
+    assert "希腊" in text and "葡萄牙" in text and "三是" not in text
+
+
 def test_a_year_the_sentence_opens_with_clashes_with_another_asked() -> None:
     doc = parse_document("r.txt", "信息公开年度报告\n\n2020年我局收到依申请公开信件1件。\n")
     q = "2021年收到多少件信息公开申请？"

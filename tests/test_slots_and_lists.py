@@ -18,6 +18,8 @@ def _filled(question: str, sentence: str) -> list[str]:
 @pytest.mark.parametrize(
     ("question", "sentence", "value"),
     [
+        # A document's number is its own kind of value, not a count.
+        ("那份通知的发文字号是什么？", "某省人民政府外事办公室文件 某外秘〔2021〕7号", "某外秘〔2021〕7号"),
         ("今年招募了多少名志愿者？", "全年共招募志愿者300名，服务外宾团组120批次。", "300名"),
         ("向多少国的驻华使节作了介绍？", "向15国驻华使节介绍投资环境。", "15国"),
         ("今年新缔结了多少对友城？", "新缔结国际友城，共3对。", "3对"),
@@ -56,6 +58,10 @@ def test_a_sentence_that_holds_the_answer_fills_the_slot(question: str, sentence
         ("博览会落户哪个城市？", "我省将积极参与博览会各项工作。"),
         # The body asked for is not in the sentence.
         ("交流活动在哪家医院举办？", "交流活动在市政府举办。"),
+        # The thing asked about is listed with another of its kind, neither named.
+        ("该市与之合作的荷兰第一大港叫什么名字？", "与荷兰第一大港、比利时第二大港签署合作备忘录。"),
+        # Levels and determiners before 市/县 name no city.
+        ("规划中的“1+8”城市群包括哪些城市？", "坚持以省带市、以市带县，其他市州各新增1对友城。"),
     ],
 )
 def test_a_sentence_that_mentions_the_focus_without_the_answer_does_not_fill_it(question: str, sentence: str) -> None:
