@@ -59,13 +59,30 @@ def asks_for_office(question: str) -> bool:
     return bool(_OFFICE_Q.search(question))
 
 
+_POST_Q = re.compile(r"(?:的)?((?:(?!的|分别|各自|和|与|及|、)[\u4e00-\u9fff]){2,4}?)(?:一职)?(?:分别|各自|都)?由谁(?:来)?(?:担任|兼任|出任)")
+
+
 def office_spans(text: str, question: str) -> list[tuple[int, int]]:
-    """Offices ``text`` names that the question does not (市长 in 组长由市长担任)."""
+    """Offices ``text`` names that the question does not, in a clause that speaks of the post
+    asked about (市长 in 组长由市长担任; not the 书记 of 总书记 in a clause about something else)."""
     asked = re.sub(r"\s+", "", question)
-    spans = [m.span() for m in _OFFICES.finditer(text) if m.group() not in asked and m.group() not in _GENERIC]
+    spans = [m.span() for m in _OFFICES.finditer(text)
+             if m.group() not in asked and m.group() not in _GENERIC and of_the_post(text, *m.span(), question)]
     # Whoever stands between 由 and 担任 holds the post, office or name (由陈秋雄同志担任).
     spans += [m.span(1) for m in _HELD_BY.finditer(text) if m.group(1) not in asked]
     return spans
+
+
+def of_the_post(text: str, a: int, b: int, question: str) -> bool:
+    """Whether the span's clause speaks of the post the question asks who holds (组长 in
+    组长由谁担任); any span does when the question names no post."""
+    posts = [m.group(1)[-2:] for m in _POST_Q.finditer(re.sub(r"\s+", "", question))]  # the post's head: 组长, 主任
+    if not posts:
+        return True
+    start = max((text.rfind(c, 0, a) for c in "，,。；;：:"), default=-1) + 1
+    ends = [i for i in (text.find(c, b) for c in "，,。；;") if i >= 0]
+    clause = text[start: min(ends, default=len(text))]
+    return any(post in clause for post in posts)
 
 
 _HELD_BY = re.compile(r"由([\u4e00-\u9fff·]{2,10}?)(?:同志)?(?:担任|兼任|出任)")
@@ -165,7 +182,10 @@ def person_spans(text: str, question: str = "") -> list[tuple[int, int]]:
         for m in _ACTING.finditer(text):
             if text[m.start()] in SURNAMES and m.group(1)[:2] not in asked and not _common_word(m.group(1)):
                 out.append(m.span(1))
-    return sorted(s for s in set(out) if not _DOCTRINE.match(text, s[1]))
+    known = [s for s in out if text[s[0]: s[1]] in names().people]
+    # A name read before a title that starts inside a known name (近平总 in 习近平总书记) is none.
+    out = [s for s in set(out) if s in known or not any(k[0] < s[0] < k[1] for k in known)]
+    return sorted(s for s in out if not _DOCTRINE.match(text, s[1]))
 
 
 _ACTING = re.compile(r"(?:^|(?<=[，,。；;、：:“\s]))([\u4e00-\u9fff]{2,3}?)(?=在.{0,30}?(?:时|中|上)?(?:指出|强调|表示|说)|指出|强调|表示|介绍|透露|率团|率队|带队|主持|出席|致辞|讲话|作.{0,4}报告)")

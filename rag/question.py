@@ -38,6 +38,7 @@ class Slot:
     unit: str | None = None  # the counter of a count: 多少名 -> 名
     category: str | None = None  # the kind of body or place: 医院, 单位, 国家
     granularity: Literal["day", "month", "year", "any"] = "any"  # for dates: 哪天, 几月, 哪年, 何时
+    event: str = ""  # for places: the act the place is asked of (举办, 召开, 落户), "" when none
 
 
 @dataclass(frozen=True)
@@ -239,6 +240,11 @@ def _slots(part: str, english: bool) -> list[Slot]:
 _DOC_NUMBER_Q = re.compile(r"文号|发文字号|发文号|文件编号|文件字号|document number", re.I)
 
 
+# An event asked where it is held (在哪座城市举办, 在什么地方召开): the place answers where it
+# is the event's. (Where a thing lies, 位于/设在, and who hosts, 由哪个城市承办, are read otherwise.)
+_PLACE_EVENT = re.compile(r"(?<=在)[^，,。？?]{0,8}?(?:哪|什么地方|何地|何处)[^，,。？?]{0,8}?(举办|举行|召开|开幕)")
+
+
 def _slot(part: str, english: bool) -> Slot:
     if _OFF_DOCUMENTS.search(part):
         return Slot("other")
@@ -281,7 +287,8 @@ def _slot(part: str, english: bool) -> Slot:
     m = _PLACE_Q.search(part)
     if m:
         category = next((_PLACE_CATEGORY.get(g.lower()) for g in m.groups() if g), None)
-        return Slot("place", category=category)
+        event = _PLACE_EVENT.search(part)
+        return Slot("place", category=category, event=event.group(1) if event else "")
     if _NAME_Q.search(part):
         return Slot("name")
     return Slot("other")

@@ -82,7 +82,12 @@ def candidates(folded: str, slot: Slot, profile: QuestionProfile, asked: str) ->
         from rag.people import office_spans, person_spans
 
         found = person_spans(folded, profile.text)
-        return found + office_spans(folded, profile.text) if slot.category == "office" else found
+        if slot.category != "office":
+            return found
+        from rag.people import of_the_post
+
+        # Who holds a post: a name or an office in a clause about that post, or between 由 and 担任.
+        return [s for s in found if of_the_post(folded, *s, profile.text)] + office_spans(folded, profile.text)
     spans = _typed_spans(folded, slot)
     out = []
     for a, b in spans:
@@ -97,6 +102,8 @@ def candidates(folded: str, slot: Slot, profile: QuestionProfile, asked: str) ->
             continue  # "与希腊第一大港、葡萄牙第一深水港建立联系" does not name the one asked about: it lists another
         if slot.kind in ("org", "place") and _COUNTED.search(piece):
             continue  # "3家世界500强企业", "两个城市": things counted, not named
+        if slot.kind == "date" and not profile.about_document and _PAGE_DATE_LABEL.search(folded[max(0, a - 12): a]):
+            continue  # "发布日期 : 2022-11-28": when the page was posted, not when anything happened
         if slot.kind in ("count", "money", "percent") and not folded[:a].strip() and folded[b : b + 1] in ("、", ".", "．"):
             continue  # a list number opening the text ("3、")
         out.append((a, b))
@@ -117,6 +124,9 @@ def _beside_the_asked(folded: str, a: int, b: int, asked: str) -> bool:
     if after[:1] == "、":
         neighbours.append(_ITEM_BREAK.split(after[1:])[0])
     return any(len(n) >= 4 and re.sub(r"\s+", "", n) in asked for n in neighbours)
+
+
+_PAGE_DATE_LABEL = re.compile(r"(?:发布|发文|更新|录入|成文|印发)(?:日期|时间)\s*[:：]\s*$")
 
 
 def _named_in_question(piece: str, asked: str) -> bool:
@@ -187,6 +197,8 @@ def bound(folded: str, a: int, b: int, slot: Slot) -> bool:
         return _same_event(folded, a, b, slot)
     if slot.kind == "org" and slot.focus:
         return _named_with(folded, a, b, slot)
+    if slot.kind == "place" and slot.event:
+        return _where_it_happens(folded, a, b)
     if slot.kind not in ("count", "money", "percent") or not slot.focus:
         return True
     terms = focus_terms(slot.focus)
@@ -203,6 +215,17 @@ def bound(folded: str, a: int, b: int, slot: Slot) -> bool:
         before, _ = _clause(folded, start - 1, start - 1)
         return any(term in folded[before:start] for term in terms)
     return False
+
+
+_AT_PLACE = re.compile(r"(?:在|于|赴|到|来|抵|、|和|及)\s*$")
+_HOSTS = re.compile(r"^\s*(?:市|省)?(?:主办|承办|举办|举行|召开|开幕|协办|牵头)")
+
+
+def _where_it_happens(folded: str, a: int, b: int) -> bool:
+    """A place answers where an event is held when it stands as the place of an act (在长沙召开,
+    在南昌、赣州等地举办, 由长春主办), not as a place named in passing (贡献烟台力量)."""
+    return bool(_AT_PLACE.search(folded[max(0, a - 3): a]) or _HOSTS.match(folded, b)
+                or re.search(r"由\s*$", folded[max(0, a - 2): a]))
 
 
 def _named_with(folded: str, a: int, b: int, slot: Slot) -> bool:
