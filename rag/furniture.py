@@ -60,7 +60,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("image file", re.compile(r"^\s*\S{1,40}\.(?:jpe?g|png|gif|bmp|webp)\s*$", re.I)),
     ("site links", re.compile(r"^\s*[\u4e00-\u9fff]{2,12}网(?:\s*[|｜]\s*[\u4e00-\u9fff]{2,12}网)+\s*$")),
     ("page controls", re.compile(r"^(?:\s|[|｜\[\]【】•·]|字体|字号|打印本页|打印|关闭窗口|关闭|收藏|分享到|分享至|分享|微信好友|"
-                                 r"新浪微博|QQ空间|扫一扫|返回顶部|无障碍|关怀版|适老版|长者版|登录|注册|English|中文|繁体|简体|/|大\s*中\s*小|"
+                                 r"新浪微博|QQ空间|扫一扫|返回顶部|无障碍|关怀版|适老版|长者版|登录|注册|English|中文|繁体|简体|/|大\s*中\s*小|菜单|搜索|"
                                  # an accessibility toolbar's buttons, one a line
                                  r"页面|配色|辅助线|重置|读屏|指读|连读|大字幕|放大|缩小|语音|新媒体矩阵|支持\s*IPv6|IPv6)+$", re.I)),
     # A navigation bar: the home page and the site's sections, side by side.

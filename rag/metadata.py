@@ -224,7 +224,7 @@ def _region(title: str, office: str | None, head: list[str], body: str) -> str |
         found = most_specific(fold(source))
         if found:
             return found
-    unnamed = _unnamed_level(title, office)
+    unnamed = _unnamed_level(title, office) or _self_level(fold(body))
     if unnamed:  # 省外侨办…工作总结: the province (or city) the text speaks of most
         mentions = Counter(p.name for _, _, p in _places(fold(body)) if (p.kind == "province") == (unnamed == "省")
                            and p.name not in ("香港", "澳门", "台湾"))
@@ -279,6 +279,19 @@ def _pinyin_places() -> dict[str, frozenset]:
     for place in gazetteer().values():
         out.setdefault("".join(lazy_pinyin(place.name)), set()).add(place)
     return {k: frozenset(v) for k, v in out.items()}
+
+
+_SELF_CITY = re.compile(r"我市|全市|本市|市委外办|市外办|市政府外办|市友协|市外侨办|市外事办")
+_SELF_PROVINCE = re.compile(r"我省|全省|本省|省委外办|省外办|省政府外办|省友协|省外侨办|省外事办")
+
+
+def _self_level(body: str) -> str | None:
+    """市 or 省 when the text speaks of its own city or province by level alone (我市, 市外办,
+    全省…) at least twice and more often than of the other level; else None."""
+    city, province = len(_SELF_CITY.findall(body)), len(_SELF_PROVINCE.findall(body))
+    if max(city, province) < 2 or city == province:
+        return None
+    return "市" if city > province else "省"
 
 
 def _unnamed_level(title: str, office: str | None) -> str | None:

@@ -629,6 +629,7 @@ def test_the_furniture_of_a_saved_page_is_removed_and_read_as_metadata() -> None
         ("发布日期: 2023-04-23  来源:某市外事办 打印   分享至:", "page information"),
         ("[ 索引号 ] 11500000MB1670436T/2021-00139 [ 发文字号 ]", "page information"),
         ("无障碍关怀版登录注册", "page controls"),
+        ("菜单", "page controls"),
         ("新闻中心 > 独家 > 正文", "breadcrumb"),
         ("2021-03-09 05:11", "page date"),
         ("18.05.2023  15:40", "page date"),
@@ -708,6 +709,13 @@ def test_a_government_page_without_an_issuer_in_its_text_is_of_the_place_its_add
     assert parse_document("x.txt", text.format("shanxi")).meta.region is None  # 山西 or 陕西
     elsewhere = text.replace(".gov.cn", ".example.com").format("sanya")
     assert parse_document("x.txt", elsewhere).meta.region is None  # any site may host any place's page
+
+
+def test_a_page_that_speaks_of_its_own_city_by_level_is_of_the_city_it_names_most() -> None:
+    text = "2022年大事记\n\n1月18日，市友协带队赴绍兴文理学院调研。\n\n9月4日，市外办邀请在绍兴的国际友人参观绍兴黄酒小镇，我市与杭州的友人同行。\n"
+    assert parse_document("x.txt", text).meta.region == "绍兴"
+    even = "大事记\n\n市友协赴绍兴调研。市外办赴杭州调研。\n"
+    assert parse_document("x.txt", even).meta.region is None  # no place named most
 
 
 def test_chapter_section_article_and_task_headings_nest() -> None:
