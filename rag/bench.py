@@ -272,8 +272,12 @@ def serve(settings: Settings, clients: int = 20, seconds: float = 60.0, mode: st
 
     clients = max(1, min(int(clients), 64))
     seconds = max(1.0, min(float(seconds), 600.0))
+    from embeddings.batching import QueryBatcher
+    from embeddings.factory import load_embedder
+
     questions = [q.question for q in load_questions(DEFAULT_QUESTIONS) if not q.history]
-    assistant = Assistant(settings)
+    batcher = QueryBatcher(load_embedder(settings))  # as `rag serve` embeds questions
+    assistant = Assistant(settings, embedder=batcher)
     assistant.warm_up()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -326,6 +330,9 @@ def serve(settings: Settings, clients: int = 20, seconds: float = 60.0, mode: st
         lines.append(f"answers: {len(latencies)} ({len(latencies) / elapsed:.1f}/s); latency p50 "
                      f"{1000 * percentile(latencies, 50):.0f} ms, p95 {1000 * percentile(latencies, 95):.0f} ms, "
                      f"p99 {1000 * percentile(latencies, 99):.0f} ms")
+    if batcher.passes:
+        lines.append(f"question embeddings: {batcher.queued} in {batcher.passes} passes "
+                     f"({batcher.queued / batcher.passes:.1f} a pass)")
     lines.append(f"refused with 503 (queue full): {busy[0]}; errors: {len(errors)}")
     lines += [f"  {e}" for e in errors[:5]]
     return "\n".join(lines)
