@@ -262,69 +262,56 @@ def serve(settings: Settings, clients: int = 20, seconds: float = 60.0, mode: st
     """`rag bench serve`: ``clients`` concurrent clients ask the server on loopback for
     ``seconds``; answers per second, latency percentiles, 503s (generative queue full) and
     errors. Bounded: at most 64 clients and 600 seconds."""
-    import socket
     import threading
 
     import httpx
-    import uvicorn
 
-    from rag.server import create_app
+    from embeddings.batching import QueryBatcher
+    from embeddings.factory import load_embedder
+    from rag.server import create_app, in_thread
 
     clients = max(1, min(int(clients), 64))
     seconds = max(1.0, min(float(seconds), 600.0))
-    from embeddings.batching import QueryBatcher
-    from embeddings.factory import load_embedder
-
     questions = [q.question for q in load_questions(DEFAULT_QUESTIONS) if not q.history]
     batcher = QueryBatcher(load_embedder(settings))  # as `rag serve` embeds questions
     assistant = Assistant(settings, embedder=batcher)
     assistant.warm_up()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(assistant, page=False), host="127.0.0.1", port=port,
-                                           log_level="warning", limit_concurrency=max(64, clients * 2)))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    url = f"http://127.0.0.1:{port}/api/ask"
-    latencies: list[float] = []
-    busy = [0]
-    errors: list[str] = []
-    lock = threading.Lock()
-    deadline = time.perf_counter() + seconds
+    with in_thread(create_app(assistant, page=False), limit_concurrency=max(64, clients * 2)) as port:
+        url = f"http://127.0.0.1:{port}/api/ask"
+        latencies: list[float] = []
+        busy = [0]
+        errors: list[str] = []
+        lock = threading.Lock()
+        deadline = time.perf_counter() + seconds
 
-    def client(k: int) -> None:
-        with httpx.Client(timeout=600) as http:
-            i = k
-            while time.perf_counter() < deadline:
-                q = questions[i % len(questions)]
-                i += clients
-                started = time.perf_counter()
-                try:
-                    r = http.post(url, json={"question": q, "mode": mode})
-                    took = time.perf_counter() - started
-                    with lock:
-                        if r.status_code == 200:
-                            latencies.append(took)
-                        elif r.status_code == 503:
-                            busy[0] += 1
-                        else:
-                            errors.append(f"{r.status_code}: {r.text[:120]}")
-                except httpx.HTTPError as exc:
-                    with lock:
-                        errors.append(f"{type(exc).__name__}: {exc}")
+        def client(k: int) -> None:
+            with httpx.Client(timeout=600) as http:
+                i = k
+                while time.perf_counter() < deadline:
+                    q = questions[i % len(questions)]
+                    i += clients
+                    started = time.perf_counter()
+                    try:
+                        r = http.post(url, json={"question": q, "mode": mode})
+                        took = time.perf_counter() - started
+                        with lock:
+                            if r.status_code == 200:
+                                latencies.append(took)
+                            elif r.status_code == 503:
+                                busy[0] += 1
+                            else:
+                                errors.append(f"{r.status_code}: {r.text[:120]}")
+                    except httpx.HTTPError as exc:
+                        with lock:
+                            errors.append(f"{type(exc).__name__}: {exc}")
 
-    started = time.perf_counter()
-    workers = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
-    elapsed = time.perf_counter() - started
-    server.should_exit = True
-    thread.join(timeout=10)
+        started = time.perf_counter()
+        workers = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        elapsed = time.perf_counter() - started
     lines = [f"serve benchmark: {clients} clients for {seconds:.0f} s on loopback, mode {mode or settings.mode.value}"]
     if latencies:
         lines.append(f"answers: {len(latencies)} ({len(latencies) / elapsed:.1f}/s); latency p50 "

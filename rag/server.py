@@ -27,6 +27,7 @@ import tempfile
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -342,6 +343,35 @@ def check_exposure(host: str, api_key: str | None, no_auth: bool) -> None:
     if not loopback and not api_key and not no_auth:
         raise SettingsError(f"serving on {host} opens the documents to the network: set RAG_API_KEY "
                             "(a bearer token for the API, the page's password) or pass --no-auth")
+
+
+@contextmanager
+def in_thread(app: Any, port: int | None = None, limit_concurrency: int | None = None,
+              timeout: float = 20.0) -> Iterator[int]:
+    """Serve ``app`` with uvicorn on loopback (``port``, or a free one) in a daemon thread
+    until the block ends; yields the port (the benchmark and the tests' live servers)."""
+    import socket
+
+    import uvicorn
+
+    if port is None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           limit_concurrency=limit_concurrency))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"the server did not start on 127.0.0.1:{port}")
+        time.sleep(0.05)
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 def serve(assistant: Any, host: str = "127.0.0.1", port: int = 8000, api_key: str | None = None,

@@ -514,9 +514,10 @@ def test_rag_answer_uses_the_seeds_by_default(seed_assistant: Assistant) -> None
     question = "湖南“十二五”期间国际友城数量达到多少对？"
     answer = rag.answer(question, mode="extractive")
     same = ask(seed_assistant, question)
-    # (the two processes' question vectors agree to float rounding, so the signals do too)
+    # (the default assistant embeds the question with the numpy encoder, whose tanh GELU puts
+    # its vectors within cosine 0.999999 of the full model's, so the signals agree to 1e-3)
     assert (answer.text, answer.citations, answer.passages) == (same.text, same.citations, same.passages)
-    assert answer.confidence == pytest.approx(same.confidence, abs=1e-4)
+    assert answer.confidence == pytest.approx(same.confidence, abs=1e-3)
     assert "69对" in answer.text
     with pytest.raises(SettingsError, match="extractive"):
         rag.answer(question, mode="nonsense")

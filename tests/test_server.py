@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +14,7 @@ import pytest
 from embeddings.fake import FakeEmbedder
 from rag.assistant import Assistant
 from rag.errors import SettingsError
-from rag.server import GenerativeQueue, Busy, check_exposure, create_app
+from rag.server import Busy, GenerativeQueue, check_exposure, create_app, in_thread
 from rag.settings import Settings
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -141,22 +138,8 @@ def test_documents_are_listed_added_and_removed_over_http(assistant, tmp_path: P
 @pytest.fixture(scope="module")
 def live(assistant):
     """The app on a real loopback port, for the openai client."""
-    import uvicorn
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(assistant, page=False, api_key=KEY), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}/v1"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with in_thread(create_app(assistant, page=False, api_key=KEY)) as port:
+        yield f"http://127.0.0.1:{port}/v1"
 
 
 def test_the_openai_client_gets_the_answer_with_its_sources_plain_and_streaming(live, assistant) -> None:

@@ -67,23 +67,10 @@ def server(request, browser, seed_assistant) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}/"
         app.close()
         return
-    import threading
-    import time
+    from rag.server import create_app, in_thread
 
-    import uvicorn
-
-    from rag.server import create_app
-
-    served = uvicorn.Server(uvicorn.Config(create_app(seed_assistant), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=served.run, daemon=True)
-    thread.start()
-    for _ in range(400):
-        if served.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}/"
-    served.should_exit = True
-    thread.join(timeout=10)
+    with in_thread(create_app(seed_assistant), port=port, timeout=30) as served:
+        yield f"http://127.0.0.1:{served}/"
 
 
 @pytest.fixture
