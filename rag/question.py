@@ -123,7 +123,7 @@ _CROSS_Q = re.compile(r"哪些(文件|文档|地方|地区|省|市|规划|计划
                       r"|哪个(更|多)|各自|compare|both|which documents|each of", re.I)
 _META_Q = re.compile(r"标题|题目|全称|文号|落款|印发|发文|签发|成文|作者|署名|哪个(单位|机关|部门)(印发|发布|制定)"
                      r"|title|document number|issued|issuing|author", re.I)
-# Which places' documents (哪些地方的文件, 哪个城市的外事规划): the documents are the answer, a short
+# Which places' documents (哪个城市的外事规划, 哪些省份的总结): the documents are the answer, a short
 # modifier (外事, 工作) may stand between 的 and the kind of document.
 _PLACES_DOCUMENTS = re.compile(r"哪些?(?:个)?(?:地方|地区|省份?|市|城市)的[^，,。？?、的]{0,6}?"
                                r"(?:文件|文档|规划|总结|计划|报告|要点|纲要|材料)")
@@ -240,7 +240,7 @@ def _slots(part: str, english: bool) -> list[Slot]:
 _DOC_NUMBER_Q = re.compile(r"文号|发文字号|发文号|文件编号|文件字号|document number", re.I)
 
 
-# An event asked where it is held (在哪座城市举办, 在什么地方召开): the place answers where it
+# An event asked where it is held (在哪座城市举办, 在何地开幕): the place answers where it
 # is the event's. (Where a thing lies, 位于/设在, and who hosts, 由哪个城市承办, are read otherwise.)
 _PLACE_EVENT = re.compile(r"(?<=在)[^，,。？?]{0,8}?(?:哪|什么地方|何地|何处)[^，,。？?]{0,8}?(举办|举行|召开|开幕)")
 

@@ -99,7 +99,7 @@ def candidates(folded: str, slot: Slot, profile: QuestionProfile, asked: str) ->
         if slot.kind in ("org", "name") and _named_in_question(piece, asked):
             continue  # "建立X省某某培训基地" for a question about that 培训基地: the body asked about, not its answer
         if slot.kind in ("place", "org", "name") and not profile.wants_list and _beside_the_asked(folded, a, b, asked):
-            continue  # "与希腊第一大港、葡萄牙第一深水港建立联系" does not name the one asked about: it lists another
+            continue  # "与甲国最大港、乙国第二大港建立联系" does not name the port asked about: it lists another
         if slot.kind in ("org", "place") and _COUNTED.search(piece):
             continue  # "3家世界500强企业", "两个城市": things counted, not named
         if slot.kind == "date" and not profile.about_document and _PAGE_DATE_LABEL.search(folded[max(0, a - 12): a]):

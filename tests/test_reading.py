@@ -122,12 +122,12 @@ def test_a_year_asked_is_answered_from_the_document_of_that_year() -> None:
 
 
 def test_a_counted_list_of_a_kind_is_the_run_that_names_them_not_the_paragraphs_ordinals() -> None:
-    doc = parse_document("p.txt", "某市港口合作总结\n\n一是完善机制，组建港口合作专班。二是拓展合作，与希腊第一大港、"
+    doc = parse_document("p.txt", "某市港口合作总结\n\n一是完善机制，组建港口合作专班。二是拓展合作，同荷兰最大港、"
                                   "葡萄牙第一深水港建立联系。三是办好论坛，邀请外宾出席。\n")
     q = "该市与哪两个国家的港口建立了联系？"
-    ev = read(profile(q), candidates(q, [doc], {"希腊": 0.93}))
+    ev = read(profile(q), candidates(q, [doc], {"荷兰": 0.93}))
     text = "".join(p.snippet for p in ev.picks)
-    assert "希腊" in text and "葡萄牙" in text and "三是" not in text
+    assert "荷兰" in text and "葡萄牙" in text and "三是" not in text
 
 
 def test_a_year_the_sentence_opens_with_clashes_with_another_asked() -> None:
