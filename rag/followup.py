@@ -3,7 +3,7 @@
 "那湖南呢？" after "福建2017年力争与哪些国家缔结省级友城？" becomes
 "湖南2017年力争与哪些国家缔结省级友城？": a place or year in the follow-up replaces
 the one of the same kind in the earlier question. Other follow-ups that lean on the
-earlier turn ("它的目标是多少？", "What about overseas Chinese work?") are joined to
+earlier turn ("它定了多少？", "What about overseas Chinese work?") are joined to
 the earlier question, which gives retrieval the topic the pronoun stands for.
 """
 

@@ -247,8 +247,8 @@ GROUNDING = 0.8  # share of a Chinese sentence's character pairs its cited parag
 
 def grounded(claim: Claim, paragraphs: Sequence[str]) -> Claim:
     """A Chinese sentence must be worded from the paragraphs it cites, not only hold their
-    facts: a small model glues the question's words onto a passage's figure ("每年举办1期
-    海外侨领培训班" from "每年…举办1期归侨侨眷职业技能培训班"), which the fact check alone passes."""
+    facts: a small model glues the question's words onto a passage's figure ("每年办2期
+    青年骨干研修班" from "每年…办2期基层干部外语培训班"), which the fact check alone passes."""
     if claim.problem is not None:
         return claim
     pairs = _pairs(MARKERS.sub("", claim.text))

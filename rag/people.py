@@ -1,6 +1,6 @@
 """Questions that ask for a person, and whether a sentence names one.
 
-"塞尔维亚前总理叫什么名字？" is not answered by "…塞尔维亚前总理、美国国会议员等来访": the
+"那位来访的某国前议长是谁？" is not answered by "…某国前议长、某国国会议员等来访": the
 sentence describes the person in the question's own words and names nobody. A person is
 named in these documents next to a title (市委书记胡昌升, 胡昌升书记, 部长王毅), before 等
 and a title (塚本幸司等民间友好人士), or as a person CC-CEDICT knows (汤显祖).

@@ -240,7 +240,7 @@ def _slots(part: str, english: bool) -> list[Slot]:
 _DOC_NUMBER_Q = re.compile(r"文号|发文字号|发文号|文件编号|文件字号|document number", re.I)
 
 
-# An event asked where it is held (在哪座城市举办, 在何地开幕): the place answers where it
+# An event asked where it is held (在哪一座城市举办, 在何地开幕): the place answers where it
 # is the event's. (Where a thing lies, 位于/设在, and who hosts, 由哪个城市承办, are read otherwise.)
 _PLACE_EVENT = re.compile(r"(?<=在)[^，,。？?]{0,8}?(?:哪|什么地方|何地|何处)[^，,。？?]{0,8}?(举办|举行|召开|开幕)")
 
@@ -294,7 +294,7 @@ def _slot(part: str, english: bool) -> Slot:
     return Slot("other")
 
 
-# Bodies a list names (哪几家企业, 3个组织分别叫什么, 分别是哪几家): each item is a name of that kind.
+# Bodies a list names (哪几家企业, 3个组织各叫什么, 分别是哪几家): each item is a name of that kind.
 _BODIES = ("企业", "公司", "集团", "银行", "医院", "大学", "高校", "学校", "协会", "商会", "组织", "机构", "单位", "部门")
 _BODY = "|".join(_BODIES)
 _LISTED_BODIES = re.compile(rf"哪(?:几|些)\s*(?:个|家|所)?\s*({_BODY})|哪[两三四五六七八九十\d]{{1,3}}\s*(?:个|家|所)\s*[\u4e00-\u9fff]{{0,6}}?({_BODY})"
@@ -302,7 +302,7 @@ _LISTED_BODIES = re.compile(rf"哪(?:几|些)\s*(?:个|家|所)?\s*({_BODY})|哪
 
 
 def _listed_bodies(part: str) -> Slot | None:
-    """A question for the names of several bodies (哪几家企业, 三个组织分别叫什么): an org slot."""
+    """A question for the names of several bodies (哪几家企业, 三个组织各叫什么): an org slot."""
     m = _LISTED_BODIES.search(part)
     if not m:
         return None
