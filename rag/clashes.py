@@ -128,31 +128,20 @@ def _mentions(text: str, place: str) -> bool:
 def _covered(place: str, regions: frozenset[str]) -> bool:
     """Some document of the corpus is about ``place`` (or about the province it lies in, or
     about a city of the province asked)."""
-    from rag.places import gazetteer
+    from rag.places import lies_in
 
-    table = gazetteer()
-    known = table.get(place)
-    for r in regions:
-        if place in r or r in place:
-            return True
-        if known is not None and known.kind != "province" and table.get(r) is not None and table[r].name == known.province:
-            return True
-        if known is not None and known.kind == "province" and table.get(r) is not None and table[r].province == place:
-            return True
-    return False
+    return any(place in r or r in place or lies_in(place, r) or lies_in(r, place) for r in regions)
 
 
 def _compatible(place: str, region: str) -> bool:
     """Whether a document of ``region`` can be about ``place``: the same place, or one lies in the other."""
-    from rag.places import gazetteer
+    from rag.places import lies_in, place_named
 
     if place in region or region in place:
         return True
-    table = gazetteer()
-    a, b = table.get(place), table.get(region)
-    if a is None or b is None:
+    if place_named(place) is None or place_named(region) is None:
         return True  # unknown places clash with nothing
-    return a.province == region or b.province == place or (a.kind == "province" and b.province == a.name)
+    return lies_in(place, region) or lies_in(region, place)
 
 
 def level_clash(profile: QuestionProfile, view: "SentenceView") -> bool:

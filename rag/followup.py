@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any, Sequence
 
-from rag.metadata import PROVINCES
+from rag.places import PROVINCES
 
 # English names of provincial-level divisions, so "What about Hunan?" can substitute too.
 _PINYIN = {

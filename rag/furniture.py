@@ -20,6 +20,8 @@ PAGE_FIELDS = (
     "索引号", "发文字号", "文号", "主题分类", "体裁分类", "题裁分类", "发布机构", "主题词", "关键词", "名称",
     "文章字数", "字数",
 )
+# Those that date the page or the document (not an event the text reports).
+PAGE_DATE_FIELDS = ("发布日期", "发布时间", "发表时间", "更新时间", "发文日期", "成文日期", "录入时间", "印发日期")
 _FIELD = "|".join(sorted(PAGE_FIELDS, key=len, reverse=True))
 _FIELD_RE = re.compile(rf"(?:^|[\s\[【|｜\]】•·-])({_FIELD})\s*(?:[:：]|[\]】])")
 # Controls of the page: font size, print, close, share, bookmark, accessibility, log-in.

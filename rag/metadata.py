@@ -9,7 +9,7 @@ from typing import Sequence
 
 from rag.furniture import page_fields
 from rag.layout import DATE_RE, DOC_NUMBER_RE, ISO_DATE_RE, OFFICE_RE, TITLE_RE, is_date_line
-from rag.places import PROVINCES, gazetteer, most_specific
+from rag.places import Place, gazetteer, most_specific, place_named
 from rag.text import SENTENCE_END, compact, fold
 from rag.types import DocumentMeta, Removed
 
@@ -242,15 +242,20 @@ def _region(title: str, office: str | None, head: list[str], body: str) -> str |
         return None
     # A tie between a city and a county goes to the city (江门's party congress over the
     # government of 台山, one of its counties, in the same report); any other tie is unknown.
-    table = gazetteer()
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], _level(table.get(kv[0]))))
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], _level(place_named(kv[0]))))
     (name, n), *rest = ranked
-    if n >= 2 and (not rest or n > rest[0][1] or 0 < _level(table.get(name)) < _level(table.get(rest[0][0]))):
+    if n >= 2 and (not rest or n > rest[0][1] or _city_over_its_county(name, rest[0][0])):
         return name
     return None
 
 
-def _level(place) -> int:
+def _city_over_its_county(city: str, county: str) -> bool:
+    """Whether ``city`` is a city and ``county`` a county or district of the same province."""
+    a, b = place_named(city), place_named(county)
+    return a is not None and b is not None and _level(a) == 1 and _level(b) == 2 and a.province == b.province
+
+
+def _level(place: "Place | None") -> int:
     """0 for a province, 1 for a city, 2 for a county or district (or an unknown place)."""
     return {"province": 0, "city": 1}.get(place.kind, 2) if place is not None else 2
 
@@ -281,7 +286,8 @@ def _pinyin_places() -> dict[str, frozenset]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
-_SELF_CITY = re.compile(r"我市|全市|本市|市委外办|市外办|市政府外办|市友协|市外侨办|市外事办")
+# (not 日本市场, 全市场: a market is no city)
+_SELF_CITY = re.compile(r"(?:我市|全市|(?<!日)本市|市委外办|市外办|市政府外办|市友协|市外侨办|市外事办)(?!场)")
 _SELF_PROVINCE = re.compile(r"我省|全省|本省|省委外办|省外办|省政府外办|省友协|省外侨办|省外事办")
 
 

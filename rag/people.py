@@ -38,8 +38,10 @@ _NOT_NAME_END = set("委省市部国党政府前副级区县局厅院会办处�
 # A title and its holder's name, sometimes set apart by a space (主任 张三, in a by-line).
 _AFTER = re.compile(rf"(?:{_T})[ \u3000]?([\u4e00-\u9fff·]{{2,4}})")
 # A name that opens the name of a doctrine (…新时代中国特色社会主义思想, …外交思想) is no
-# mention of the person: it does not say who did or held anything.
-_DOCTRINE = re.compile(r"[^，,。；;、：:（(\s“”]{0,14}?思想")
+# mention of the person: it does not say who did or held anything. The doctrine's qualifier
+# follows the name at once and is a noun phrase: a verb between them (指出要解放思想, 强调以…
+# 思想为指导) makes the name the speaker's.
+_DOCTRINE = re.compile(r"(?:同志)?(?:(?!指出|强调|表示|提出|要求|要|以|为|在|对|说|解放|坚持)[^，,。；;、：:（(\s“”]){0,12}?思想")
 # A name of any origin between its title and what the person did (国家主席本扬到访, 市长卡尔一行).
 _AFTER_ACTING = re.compile(rf"(?:{_T})([\u4e00-\u9fff·]{{2,6}}?)(?=到访|访问|来访|出席|率团|率领|会见|会谈|一行|等人|致辞|表示)")
 _BEFORE = re.compile(r"([\u4e00-\u9fff·]{2,3})(?=书记|省长|市长|部长|主席|主任|大使|总理|会长)")
@@ -62,27 +64,37 @@ def asks_for_office(question: str) -> bool:
 _POST_Q = re.compile(r"(?:的)?((?:(?!的|分别|各自|和|与|及|、)[\u4e00-\u9fff]){2,4}?)(?:一职)?(?:分别|各自|都)?由谁(?:来)?(?:担任|兼任|出任)")
 
 
-def office_spans(text: str, question: str) -> list[tuple[int, int]]:
-    """Offices ``text`` names that the question does not, in a clause that speaks of the post
-    asked about (市长 in 组长由市长担任; not the 书记 of 总书记 in a clause about something else)."""
+def asked_post(question: str) -> str:
+    """The post a question asks who holds, by its head (组长 of 领导小组组长由谁担任, 副组长
+    kept whole: it is another post), or "" when it names none."""
+    m = _POST_Q.search(re.sub(r"\s+", "", question))
+    if not m:
+        return ""
+    post = m.group(1)
+    return post[-3:] if len(post) >= 3 and post[-3] == "副" else post[-2:]
+
+
+def office_spans(text: str, question: str, post: str = "") -> list[tuple[int, int]]:
+    """Offices ``text`` names that the question does not, in a clause that speaks of the
+    ``post`` asked about (市长 in 组长由市长担任; not the 书记 of 总书记 in a clause about
+    something else)."""
     asked = re.sub(r"\s+", "", question)
     spans = [m.span() for m in _OFFICES.finditer(text)
-             if m.group() not in asked and m.group() not in _GENERIC and of_the_post(text, *m.span(), question)]
+             if m.group() not in asked and m.group() not in _GENERIC and of_the_post(text, *m.span(), post)]
     # Whoever stands between 由 and 担任 holds the post, office or name (由陈秋雄同志担任).
-    spans += [m.span(1) for m in _HELD_BY.finditer(text) if m.group(1) not in asked]
+    spans += [m.span(1) for m in _HELD_BY.finditer(text) if m.group(1) not in asked and of_the_post(text, *m.span(1), post)]
     return spans
 
 
-def of_the_post(text: str, a: int, b: int, question: str) -> bool:
-    """Whether the span's clause speaks of the post the question asks who holds (组长 in
-    组长由谁担任); any span does when the question names no post."""
-    posts = [m.group(1)[-2:] for m in _POST_Q.finditer(re.sub(r"\s+", "", question))]  # the post's head: 组长, 主任
-    if not posts:
+def of_the_post(text: str, a: int, b: int, post: str) -> bool:
+    """Whether the span's clause speaks of ``post`` (组长 in 组长由市长担任 and in 组长：市长张三,
+    not in 副组长由…担任); any span does when no post is asked about."""
+    if not post:
         return True
-    start = max((text.rfind(c, 0, a) for c in "，,。；;：:"), default=-1) + 1
+    start = max((text.rfind(c, 0, a) for c in "，,。；;"), default=-1) + 1
     ends = [i for i in (text.find(c, b) for c in "，,。；;") if i >= 0]
     clause = text[start: min(ends, default=len(text))]
-    return any(post in clause for post in posts)
+    return re.search(("" if post.startswith("副") else "(?<!副)") + re.escape(post), clause) is not None
 
 
 _HELD_BY = re.compile(r"由([\u4e00-\u9fff·]{2,10}?)(?:同志)?(?:担任|兼任|出任)")

@@ -131,11 +131,31 @@ def _word_starts(text: str) -> set[int]:
     return starts
 
 
-def lies_in(inner: str, province: str) -> bool:
-    """Whether the gazetteer places the city or county ``inner`` in ``province`` (岳阳 in 湖南;
-    the province may be written with its 省)."""
-    known = gazetteer().get(inner)
-    return known is not None and known.kind != "province" and known.province == province.removesuffix("省")
+@lru_cache(maxsize=1)
+def _by_name() -> dict[str, Place]:
+    """The gazetteer by place name: a place keyed by its written form (包头市) is 包头 here too."""
+    table = gazetteer()
+    out = {p.name: p for p in table.values()}
+    out.update((key, p) for key, p in table.items() if key == p.name)  # a name's own row wins
+    return out
+
+
+_ADMIN_SUFFIX = re.compile(r"(?:(?:壮族|回族|维吾尔)?自治区|特别行政区|省|市)$")
+
+
+def place_named(name: str) -> Place | None:
+    """The place of this name, written with or without its suffix (包头, 包头市, 广西壮族自治区),
+    or None where the gazetteer knows none."""
+    table = _by_name()
+    return table.get(name) or table.get(_ADMIN_SUFFIX.sub("", name)) if name else None
+
+
+def lies_in(inner: str, outer: str) -> bool:
+    """Whether the city or county ``inner`` lies in the province ``outer`` (岳阳 in 湖南省,
+    包头 in 内蒙古自治区)."""
+    known, province = place_named(inner), place_named(outer)
+    return (known is not None and province is not None and known.kind != "province"
+            and province.kind == "province" and known.province == province.name)
 
 
 def most_specific(text: str) -> str | None:

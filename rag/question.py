@@ -21,7 +21,7 @@ from typing import Literal
 
 from rag import patterns as P
 from rag.errors import QuestionError
-from rag.people import asks_for_office, asks_for_person
+from rag.people import asked_post, asks_for_office, asks_for_person
 from rag.text import fold
 
 AnswerType = Literal["number", "date", "name", "place", "other"]
@@ -38,7 +38,8 @@ class Slot:
     unit: str | None = None  # the counter of a count: 多少名 -> 名
     category: str | None = None  # the kind of body or place: 医院, 单位, 国家
     granularity: Literal["day", "month", "year", "any"] = "any"  # for dates: 哪天, 几月, 哪年, 何时
-    event: str = ""  # for places: the act the place is asked of (举办, 召开, 落户), "" when none
+    event: str = ""  # for places: the act the place is asked of (举办, 召开, 开幕), "" when none
+    post: str = ""  # for who holds a post: the post by its head (组长, 副组长), "" when none
 
 
 @dataclass(frozen=True)
@@ -262,7 +263,9 @@ def _slot(part: str, english: bool) -> Slot:
     if _PLACES_DOCUMENTS.search(part):
         return Slot("other")  # which places' documents say X: the documents are the answer, not a place in them
     if asks_for_person(part):
-        return Slot("person", _focus_person(part), category="office" if asks_for_office(part) else None)
+        office = asks_for_office(part)
+        return Slot("person", _focus_person(part), category="office" if office else None,
+                    post=asked_post(part) if office else "")
     if _DATE_Q.search(part) and not _DURATION.search(part):
         grain = ("day" if _DAY_Q.search(part) else "month" if _MONTH_Q.search(part)
                  else "year" if _YEAR_Q.search(part) else "any")

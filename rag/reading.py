@@ -73,7 +73,13 @@ def _paragraph_words(lead: Scored, candidates: Candidates) -> float:
     return sum(x for t, x in q.items() if t in have) / total
 
 
-_PLACE_LOOKAHEAD = 10
+_LOOKAHEAD = 10  # how far down the ranking a sentence of the place or year asked may come from
+
+
+def _promote(scored: list[Scored], better) -> list[Scored]:
+    """``scored`` with the first of the next few sentences that ``better`` accepts leading."""
+    found = next((c for c in scored[1:_LOOKAHEAD] if better(c)), None)
+    return scored if found is None else [found] + [c for c in scored if c is not found]
 
 
 def _from_a_place_asked(scored: list[Scored], profile: QuestionProfile, candidates: Candidates) -> list[Scored]:
@@ -88,10 +94,7 @@ def _from_a_place_asked(scored: list[Scored], profile: QuestionProfile, candidat
 
     if not (profile.places or candidates.named) or not clashes(scored[0]):
         return scored
-    better = next((c for c in scored[1:_PLACE_LOOKAHEAD] if _of_the_place(c, profile, candidates) and not clashes(c)), None)
-    if better is None:
-        return scored
-    return [better] + [c for c in scored if c is not better]
+    return _promote(scored, lambda c: _of_the_place(c, profile, candidates) and not clashes(c))
 
 
 def _of_the_place(c: Scored, profile: QuestionProfile, candidates: Candidates) -> bool:
@@ -109,13 +112,12 @@ def _from_a_year_asked(scored: list[Scored], profile: QuestionProfile, candidate
     sentence's document and paragraph are of another year (a clash) and one of the next few
     stands in a document or paragraph of the year asked (and of the place asked, if any),
     clashing with nothing, that one leads."""
-    from rag.clashes import clashes_of
-
     if not profile.years or not clashes_of(profile, scored[0].view, candidates).year:
         return scored
 
+    years = set(profile.years)
+
     def of_the_year(c: Scored) -> bool:  # positively of the year asked (not of an unknown year)
-        years = set(profile.years)
         return bool(years & set(c.view.meta.years)) or any(str(y) in c.view.paragraph.text for y in years)
 
     def fits(c: Scored) -> bool:
@@ -123,10 +125,7 @@ def _from_a_year_asked(scored: list[Scored], profile: QuestionProfile, candidate
         return (not (found.year or found.region or found.level) and (c.typed or not profile.typed)
                 and (not (profile.places or candidates.named) or _of_the_place(c, profile, candidates)))
 
-    better = next((c for c in scored[1:_PLACE_LOOKAHEAD] if of_the_year(c) and fits(c)), None)
-    if better is None:
-        return scored
-    return [better] + [c for c in scored if c is not better]
+    return _promote(scored, lambda c: of_the_year(c) and fits(c))
 
 
 def score(profile: QuestionProfile, candidates: Candidates, w: Weights) -> list[Scored]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag import patterns as P
+from rag.furniture import PAGE_DATE_FIELDS
 from rag.question import QuestionProfile, Slot
 from rag.text import fold
 
@@ -87,7 +88,7 @@ def candidates(folded: str, slot: Slot, profile: QuestionProfile, asked: str) ->
         from rag.people import of_the_post
 
         # Who holds a post: a name or an office in a clause about that post, or between 由 and 担任.
-        return [s for s in found if of_the_post(folded, *s, profile.text)] + office_spans(folded, profile.text)
+        return [s for s in found if of_the_post(folded, *s, slot.post)] + office_spans(folded, profile.text, slot.post)
     spans = _typed_spans(folded, slot)
     out = []
     for a, b in spans:
@@ -126,7 +127,7 @@ def _beside_the_asked(folded: str, a: int, b: int, asked: str) -> bool:
     return any(len(n) >= 4 and re.sub(r"\s+", "", n) in asked for n in neighbours)
 
 
-_PAGE_DATE_LABEL = re.compile(r"(?:发布|发文|更新|录入|成文|印发)(?:日期|时间)\s*[:：]\s*$")
+_PAGE_DATE_LABEL = re.compile(rf"(?:{'|'.join(PAGE_DATE_FIELDS)})\s*[:：\]】]\s*$")
 
 
 def _named_in_question(piece: str, asked: str) -> bool:
@@ -217,15 +218,19 @@ def bound(folded: str, a: int, b: int, slot: Slot) -> bool:
     return False
 
 
-_AT_PLACE = re.compile(r"(?:在|于|赴|到|来|抵|、|和|及)\s*$")
-_HOSTS = re.compile(r"^\s*(?:市|省)?(?:主办|承办|举办|举行|召开|开幕|协办|牵头)")
+_AT_PLACE = re.compile(r"(?:在|于|赴|到|来|抵|由)\s*$")
+_LISTED_AFTER = re.compile(r"[、和及]\s*$")  # a further place of a list (在南昌、赣州…)
+_HOSTS = re.compile(r"\s*(?:市|省)?(?:主办|承办|举办|举行|召开|开幕|协办|牵头)")
 
 
 def _where_it_happens(folded: str, a: int, b: int) -> bool:
     """A place answers where an event is held when it stands as the place of an act (在长沙召开,
-    在南昌、赣州等地举办, 由长春主办), not as a place named in passing (贡献烟台力量)."""
-    return bool(_AT_PLACE.search(folded[max(0, a - 3): a]) or _HOSTS.match(folded, b)
-                or re.search(r"由\s*$", folded[max(0, a - 2): a]))
+    在南昌、赣州等地举办, 由长春主办, 长春承办), not as a place named in passing (贡献烟台力量,
+    与甲国、乙国签署 …: a further place of a list only where the list follows 在/于/赴)."""
+    if _AT_PLACE.search(folded[max(0, a - 3): a]) or _HOSTS.match(folded, b):
+        return True
+    start, _ = _clause(folded, a, b)
+    return bool(_LISTED_AFTER.search(folded[max(0, a - 3): a]) and re.search(r"[在于赴到]", folded[start:a]))
 
 
 def _named_with(folded: str, a: int, b: int, slot: Slot) -> bool:
@@ -284,9 +289,10 @@ _PLACE_SUFFIX = re.compile(rf"[{P.CJK}]{{2,5}}?(?:省|(?<!城)市|州|国(?![际
 _EMBASSY = re.compile(rf"[{P.CJK}]{{2,6}}(?:大使馆|领事馆|总领事馆)")
 
 
-# What a name before 市/县/省 does not hold or start with: another level (以省促市, 市州), a
+# What a name before 市/县/省 does not hold or start with: another level (以省促市, 市州; 州
+# only at its start, for 光州市 and 全州市 are names), a
 # determiner or a modifier of places in general (其他市, 各县, 沿线国).
-_NOT_A_PLACE_NAME = re.compile(r"[省市县州]|^(?:其他|其它|各|以|全|本|该|每|有关|相关|周边|所有|部分|这些|那些|多个|一些|重点|沿线"
+_NOT_A_PLACE_NAME = re.compile(r"[省市县]|^州|^(?:其他|其它|各|以|全(?!州)|本|该|每|有关|相关|周边|所有|部分|这些|那些|多个|一些|重点|沿线"
                                r"|兄弟|友好|国内|国外|境外|外国|结好|新增|城市)")
 
 

@@ -1,0 +1,93 @@
+"""Where a slot's value is bound to what the question asks, on inline sentences written for
+these tests: the positive cases beside the negative ones of test_slots_and_lists. No model,
+no index."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.clashes import _compatible
+from rag.metadata import _city_over_its_county
+from rag.people import asked_post, person_spans
+from rag.places import lies_in, place_named
+from rag.question import profile
+from rag.slots import fills
+
+
+def _filled(question: str, sentence: str) -> list[str]:
+    return [sentence[f.start:f.end] for f in fills(sentence, profile(question))]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        ("市委书记胡昌升指出要进一步解放思想。", "胡昌升"),
+        ("部长王毅强调要坚持以新时代外交思想为指导。", "王毅"),
+        ("市长张三表示要解放思想、勇于创新。", "张三"),
+    ],
+)
+def test_a_name_before_a_verb_and_a_doctrine_is_still_a_person(sentence: str, name: str) -> None:
+    assert name in [sentence[a:b] for a, b in person_spans(sentence)]
+
+
+def test_a_name_that_opens_a_doctrine_names_nobody() -> None:
+    sentence = "深入学习贯彻习近平新时代中国特色社会主义思想。"
+    assert person_spans(sentence) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "place"),
+    [
+        ("洽谈会在哪个城市举行？", "长春承办了本届洽谈会。", "长春"),
+        ("洽谈会在哪个城市举行？", "本届洽谈会由长春市主办。", "长春市"),
+        ("研讨会在哪里召开？", "研讨会先后在南昌、赣州等地召开。", "赣州"),
+    ],
+)
+def test_the_place_of_the_act_answers_where_an_event_is_held(question: str, sentence: str, place: str) -> None:
+    assert place in _filled(question, sentence)
+
+
+def test_a_place_listed_with_partners_is_not_where_an_event_is_held() -> None:
+    assert "乙市" not in _filled("签约仪式在哪座城市举办？", "与甲国、乙市代表团签署协议，签约仪式随后举办。")
+
+
+@pytest.mark.parametrize("city", ["光州市", "全州市"])
+def test_a_foreign_city_whose_name_holds_zhou_is_a_place(city: str) -> None:
+    sentence = f"与韩国{city}缔结友好城市关系。"
+    assert city in _filled("与哪个城市缔结了友好城市关系？", sentence)
+
+
+@pytest.mark.parametrize(
+    ("question", "post"),
+    [("领导小组组长一职由谁担任？", "组长"), ("领导小组副组长由谁担任？", "副组长"), ("秘书长由谁兼任？", "书长")],
+)
+def test_the_post_asked_about_is_read_once_by_its_head(question: str, post: str) -> None:
+    assert asked_post(question) == post
+    assert profile(question).slots[0].post == post
+
+
+@pytest.mark.parametrize(
+    ("sentence", "holder"),
+    [
+        ("领导小组成员如下。组长：市长张三，副组长：副市长李四。", "张三"),
+        ("组长由市长担任，副组长由分管副市长担任。", "市长"),
+    ],
+)
+def test_who_holds_a_post_is_read_from_the_clause_of_that_post(sentence: str, holder: str) -> None:
+    got = _filled("领导小组组长由谁担任？", sentence)
+    assert holder in got
+    assert not any("李四" in g or g == "副市长" or g == "分管副市长" for g in got)
+
+
+def test_a_place_written_with_its_suffix_is_found_by_its_name() -> None:
+    assert place_named("包头") == place_named("包头市")
+    assert place_named("包头") is not None and place_named("包头").kind == "city"
+    assert lies_in("包头", "内蒙古自治区")
+    assert lies_in("南宁", "广西壮族自治区")
+    assert not _compatible("包头", "呼和浩特")  # two cities of one province are two places
+
+
+def test_a_tie_goes_to_a_city_only_over_a_county_of_its_own_province() -> None:
+    assert _city_over_its_county("江门", "台山")
+    assert not _city_over_its_county("太原", "台山")  # 台山 lies in 广东
+    assert not _city_over_its_county("台山", "江门")
