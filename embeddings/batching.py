@@ -34,8 +34,6 @@ class QueryBatcher(Embedder):
         self.inner = inner
         self.max_batch = max(1, max_batch)
         self.model_id = inner.model_id
-        self.dimension = inner.dimension
-        self.max_tokens = inner.max_tokens
         self._cond = threading.Condition()
         self._queue: list[_Waiting] = []
         self._busy = False
@@ -45,6 +43,15 @@ class QueryBatcher(Embedder):
     @property
     def fingerprint(self) -> str:
         return self.inner.fingerprint
+
+    # Read through, not copied: a hub model learns them when it loads, after this wraps it.
+    @property
+    def dimension(self) -> int:  # type: ignore[override]
+        return self.inner.dimension
+
+    @property
+    def max_tokens(self) -> int:  # type: ignore[override]
+        return self.inner.max_tokens
 
     @property
     def loaded(self) -> bool:
@@ -81,8 +88,11 @@ class QueryBatcher(Embedder):
                     self._cond.acquire()
                     self._busy = False
                     self._cond.notify_all()
-        if mine.error is not None:
-            raise mine.error
+        if mine.error is not None:  # each caller raises its own copy: one traceback per thread
+            fresh = _copy(mine.error)
+            if fresh is mine.error:
+                raise fresh
+            raise fresh from mine.error
         assert mine.vector is not None
         return mine.vector
 
@@ -99,3 +109,12 @@ class QueryBatcher(Embedder):
                 w.done = True
             self.passes += 1
             self.queued += len(batch)
+
+
+def _copy(error: BaseException) -> BaseException:
+    """A fresh exception like ``error`` (the same object raised in several threads would
+    gather all their tracebacks), or ``error`` itself where its type cannot be rebuilt."""
+    try:
+        return type(error)(*error.args)
+    except Exception:
+        return error

@@ -365,7 +365,9 @@ def in_thread(app: Any, port: int | None = None, limit_concurrency: int | None =
     deadline = time.monotonic() + timeout
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError(f"the server did not start on 127.0.0.1:{port}")
+            server.should_exit = True  # a late start must not go on to hold the port
+            raise SettingsError(f"the server did not start on 127.0.0.1:{port} within {timeout:.0f} s"
+                                " (is the port taken?)")
         time.sleep(0.05)
     try:
         yield port
