@@ -62,6 +62,12 @@ def _list_of(c: Scored, profile: QuestionProfile, candidates: Candidates,
         # 哪两个国家: a run of as many items as asked, each holding one of the asked kind
         # (希腊第一大港、葡萄牙第一深水港), is the answer, not the paragraph's 一是…二是….
         return _own_list(c, unit, own, w), len(own.items), announced or 0
+    if profile.typed and profile.list_count:
+        # 哪两位, which two officials: a sentence naming as many of the asked kind, however it
+        # joins them (王毅和鹿心社分别致辞), lists them itself.
+        values = {re.sub(r"\s+", "", unit[f.start:f.end]) for f in slots.fills(unit, profile)}
+        if len(values) >= profile.list_count:
+            return [snippet(c, profile, candidates.weights, w.snippet_chars)], len(values), announced or 0
     named = _named_section(c, profile, doc) if structural and parts else None
     if named is not None:  # the parts of a section the question names (主要任务 … 哪五大行动)
         items = lists.following_items(doc, named)

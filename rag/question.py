@@ -115,8 +115,39 @@ _NAME_Q = re.compile(r"叫什么|名称|名字|称为|称号|主题|口号|什�
 _ORG_Q = re.compile(
     rf"(?:哪个|哪家|哪所|哪一|什么|何种|哪些|由哪)\s*({'|'.join(sorted(P.INSTITUTIONS + P.GENERIC_ORGS, key=len, reverse=True))})"
 )
-_ORG_Q_EN = re.compile(r"\bwhich (organization|organisation|institution|department|unit|office|agency|body|company"
-                       r"|hospital|university|platform|cent(?:er|re)|association|bank|park|base)\b", re.I)
+# An English question's asked kind, after which/what and up to three words that narrow it
+# (which two BRICS countries, at which Japanese city, what review procedure): the kind is
+# given the Chinese word a Chinese question would use, so that one slot reading serves both.
+_EN_KIND_Q = re.compile(r"\b(?:which|what)\s+(?:[\w'’-]+\s+){0,3}?(countries|country|cities|city|provinces|province"
+                        r"|states|state|regions|region|ports?|organi[sz]ations?|institutions?|departments?|units?"
+                        r"|offices?|agenc(?:y|ies)|bod(?:y|ies)|compan(?:y|ies)|enterprises?|hospitals?"
+                        r"|universit(?:y|ies)|schools?|platforms?|cent(?:er|re)s?|associations?|banks?|parks?|bases?"
+                        r"|forums?|officials|leaders?|persons?|people|ministers?|experts?)\b", re.I)  # (official: an adjective as often)
+_EN_KINDS = {
+    "countr": ("place", "国家"), "cit": ("place", "城市"), "province": ("place", "省"), "state": ("place", "州"),
+    "region": ("place", "地区"), "port": ("org", "港"), "organi": ("org", None), "institution": ("org", None),
+    "department": ("org", "部门"), "unit": ("org", "单位"), "office": ("org", "办公室"), "agenc": ("org", None),
+    "bod": ("org", None), "compan": ("org", "公司"), "enterprise": ("org", "企业"), "hospital": ("org", "医院"),
+    "universit": ("org", "大学"), "school": ("org", "学校"), "platform": ("org", "平台"), "cent": ("org", "中心"),
+    "association": ("org", "协会"), "bank": ("org", "银行"), "park": ("org", "园区"), "base": ("org", "基地"),
+    "forum": ("org", "论坛"), "official": ("person", None), "leader": ("person", None), "person": ("person", None),
+    "people": ("person", None), "minister": ("person", None), "expert": ("person", None),
+}
+
+
+def _english_kind(part: str) -> Slot | None:
+    """The slot of an English question that asks for a thing of a kind (which two BRICS
+    countries → places of the kind 国家; which institution → a body; which officials → people)."""
+    m = _EN_KIND_Q.search(part)
+    if not m or _NUMBER_Q.search(part):
+        return None
+    word = m.group(1).lower()
+    kind, category = next(v for k, v in _EN_KINDS.items() if word.startswith(k))
+    if kind == "place":
+        return Slot("place", category=category)
+    if kind == "person":
+        return Slot("person", "")
+    return Slot("org", category=category)
 _LIST_Q = re.compile(r"哪些|有哪|包括|分别|列举|哪几|都有|各有|几个方面|哪(?:两|三|四|五|六|七|八|九|十|\d)+(?:个|项|种|类|条|家|所|位|名|座|方面|大|件|点|批|国)"
                      r"|what are|which .*(s|ies)\b|\blist\b|name the|what .* (areas|fields|countries|cities|measures|tasks"
                      r"|events|aspects|priorities|services|functions|divisions|items|steps|goals)", re.I)
@@ -254,6 +285,9 @@ def _slot(part: str, english: bool) -> Slot:
     listed = _listed_bodies(part)
     if listed is not None:
         return listed
+    kind = _english_kind(part) if english and not _DATE_Q.search(part) else None
+    if kind is not None:
+        return kind
     if _LIST_COUNT.search(part) and not _NUMBER_Q.search(_LIST_COUNT.sub("", part)):
         m = _PLACE_Q.search(part)
         category = next((_PLACE_CATEGORY.get(g.lower()) for g in m.groups() if g), None) if m else None
@@ -284,9 +318,6 @@ def _slot(part: str, english: bool) -> Slot:
         if re.search(r"哪些|有哪|哪几", part) and m.group(1) not in P.GENERIC_ORGS + P.ORG_ENDINGS:
             return Slot("name", category=m.group(1))  # 哪些活动: the events themselves are the answer
         return Slot("org", category=m.group(1))
-    m = _ORG_Q_EN.search(part)
-    if m:
-        return Slot("org", category=m.group(1).lower())
     m = _PLACE_Q.search(part)
     if m:
         category = next((_PLACE_CATEGORY.get(g.lower()) for g in m.groups() if g), None)
