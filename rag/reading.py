@@ -151,7 +151,7 @@ def score(profile: QuestionProfile, candidates: Candidates, w: Weights) -> list[
         front = is_title_like(v.sentence.text) and not profile.about_document
         elsewhen = _elsewhen(profile, v, candidates)
         quoted = bool(names) and _holds_names(v, names)
-        value = (w.dense * v.cosine + w.overlap * overlap + w.context * context + w.kind * (fill if profile.typed else 1.0)
+        value = (w.dense * v.cosine + (w.english_overlap if profile.english else w.overlap) * overlap + w.context * context + w.kind * (fill if profile.typed else 1.0)
                  + w.unit * unit - w.front * front + w.rank * v.fused - w.time_frame * elsewhen + w.quoted * quoted)
         out.append(Scored(v.sentence, v, value, v.cosine, overlap, context, typed, fill))
     out.sort(key=lambda c: -c.score)
