@@ -205,17 +205,26 @@ def bound(folded: str, a: int, b: int, slot: Slot) -> bool:
     terms = focus_terms(slot.focus)
     if slot.unit == "第":  # a rank (位列第四) speaks of what its sentence ranks
         return True
-    if not any(term in folded for term in terms):
+    if not any(_speaks_of(folded, term) for term in terms):
         # The sentence words the focus otherwise (培训翻译20名 for a count of 口译人员): the value in
         # the counter asked for is the answer's candidate; whether it answers is for support.
         return slot.kind != "count" or slot.unit is not None
     start, end = _clause(folded, a, b)
-    if any(term in folded[start:end] for term in terms):
+    if any(_speaks_of(folded[start:end], term) for term in terms):
         return True
     if a - start <= 2 and start > 0:  # a clause that opens with the value (…，共3对) speaks of the one before it
         before, _ = _clause(folded, start - 1, start - 1)
-        return any(term in folded[before:start] for term in terms)
+        return any(_speaks_of(folded[before:start], term) for term in terms)
     return False
+
+
+def _speaks_of(text: str, term: str) -> bool:
+    """Whether ``text`` holds ``term`` or, for a two-character term, the word it abbreviates:
+    a Chinese abbreviation keeps the first character of each part (友城 for 友好城市, 外办 for
+    外事办公室), so its characters stand in order a few apart."""
+    if term in text:
+        return True
+    return len(term) == 2 and re.search(re.escape(term[0]) + r"[\u4e00-\u9fff]{1,3}?" + re.escape(term[1]), text) is not None
 
 
 _AT_PLACE = re.compile(r"(?:在|于|赴|到|来|抵|由)\s*$")
@@ -276,7 +285,7 @@ def _clause(folded: str, a: int, b: int) -> tuple[int, int]:
 
 def focus_terms(focus: str) -> list[str]:
     """The words a focus is recognised by: its words, and its character pairs where the
-    words are unknown (金塔纳罗奥州); abbreviations (友好城市 -> 友城) too."""
+    words are unknown (金塔纳罗奥州); a sentence speaks of them in full too (``_speaks_of``)."""
     from rag.lexical import STOPWORDS, tokenize
 
     words = [t for t in tokenize(focus) if len(t) >= 2 and t not in STOPWORDS and not t[0].isdigit()]
