@@ -19,7 +19,7 @@ from rag.settings import Settings
 pytestmark = pytest.mark.slow  # the real embedding model over the seeds (index shared with the session)
 
 PASSAGE = re.compile(r"^\[(\d+)\]（[^）]*）(.*)$", re.M)
-ANSWERABLE = "2017年福建省承办的全国地方友协工作交流会是第几届？"
+ANSWERABLE = "2017年福建接手承办的友协工作交流会，是历届中的第几届？"
 LIST_Q = "福建2017年力争与哪些国家缔结省级友城？"
 UNANSWERABLE = "福建省2017年外事经费预算是多少万元？"
 
@@ -247,7 +247,7 @@ def test_an_answer_that_drops_an_item_of_a_list_falls_back(make) -> None:
 
 
 def test_a_sentence_that_only_restates_the_question_is_no_answer(make) -> None:
-    assistant, _ = make(lambda passages: "全国地方友协工作交流会[1]。")
+    assistant, _ = make(lambda passages: "友协工作交流会[1]。")
     a = assistant.answer(ANSWERABLE, mode="generative")
     assert "第20届" in a.text and "says nothing the question does not" in a.fallback
 
@@ -261,7 +261,7 @@ def test_question_words_glued_onto_a_passage_figure_do_not_pass(make) -> None:
 
 
 def test_an_answer_that_drops_a_document_of_a_cross_document_question_falls_back(make) -> None:
-    question = "湖南和舟山的“十三五”规划各自定下了什么样的友城数量目标？"
+    question = "“十三五”期间湖南和舟山各自把友城数量目标定在多少？"
 
     def one_document(passages: dict[int, str]) -> str:
         n, answer = holding(passages, "新建国际友城10对")

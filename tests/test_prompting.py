@@ -81,11 +81,11 @@ def test_only_finished_sentences_are_verified_while_the_answer_grows(output: str
 @pytest.mark.parametrize(
     ("sentence", "question", "kept"),
     [
-        ("文件[1][2]。", "哪两份文件提出要拓展与葡语系国家的合作？", False),
-        ("福建和舟山的文件[1][2]。", "哪两份文件提出要拓展与葡语系国家的合作？", True),
+        ("文件[1][2]。", "哪两份文件里写了要深化同葡语系国家的合作？", False),
+        ("福建和舟山的文件[1][2]。", "哪两份文件里写了要深化同葡语系国家的合作？", True),
         ("The summit was to be held in [1].", "In which city was the summit to be held?", False),
         ("The summit was to be held in Xiamen [1].", "In which city was the summit to be held?", True),
-        ("交流会是第20届[1]。", "全国地方友协工作交流会是第几届？", True),  # only the figure is new
+        ("交流会是第20届[1]。", "友协工作交流会办到第几届了？", True),  # only the figure is new
     ],
 )
 def test_a_sentence_must_say_something_the_question_does_not(sentence: str, question: str, kept: bool) -> None:

@@ -18,7 +18,7 @@ from rag.server import Busy, GenerativeQueue, check_exposure, create_app, in_thr
 from rag.settings import Settings
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-QUESTION = "福建省外办2017年工作要点的文号是什么？"
+QUESTION = "福建省外办2017年工作要点的发文号怎么写？"
 KEY = "s3cret-key"
 
 
@@ -123,7 +123,7 @@ def test_documents_are_listed_added_and_removed_over_http(assistant, tmp_path: P
     client = _client(assistant)
     before = [d["name"] for d in client.get("/api/documents").json()["documents"]]
     assert len(before) == 2
-    text = "滨江市外事办公室2023年工作总结\n一、外事接待\n（一）来访接待。全年接待外国来访团组128批次。"
+    text = "滨江市外事办公室2023年工作总结\n一、外事接待\n（一）来访接待。全年接待来访外国团组128批次。"
     files = [("files", ("../../滨江.txt", text.encode(), "text/plain")),
              ("files", ("bad.pdf", b"not a pdf", "application/pdf"))]
     report = client.post("/api/documents", files=files).json()

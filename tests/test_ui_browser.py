@@ -29,7 +29,7 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).parent / "artifacts"
 FUJIAN = "福建2017年力争与哪些国家缔结省级友城？"
 ZHOUSHAN_EN = "How many new international sister cities does Zhoushan plan to establish during the 13th Five-Year Plan?"
-UNANSWERABLE = "厦门市外办2020年的部门预算是多少万元？"
+UNANSWERABLE = "厦门市外办2020年的外事接待经费有多少万元？"
 ANSWER_TIMEOUT_MS = 60_000
 
 
@@ -224,7 +224,7 @@ def test_empty_question_gives_a_friendly_error(page) -> None:
 def test_region_filter_and_generative_mode(page, seed_assistant) -> None:
     from playwright.sync_api import expect
 
-    question = "计划新建多少对国际友城？"
+    question = "要新建几对国际友城？"
     expected = seed_assistant.answer(question, mode="generative", filters={"regions": ["舟山"]})
 
     page.click("#options")  # open the accordion
@@ -243,7 +243,7 @@ def test_region_filter_and_generative_mode(page, seed_assistant) -> None:
 
 
 def test_clicking_an_example_asks_it(page, seed_assistant) -> None:
-    example = "厦门市外办是哪一天挂牌成立的？"
+    example = "厦门市外办的挂牌日期是哪天？"
     expected = seed_assistant.answer(example)
     page.locator("#examples").get_by_text(example).click()
     page.wait_for_function(
@@ -265,7 +265,7 @@ def _report_pdf(path: Path) -> None:
     pages = [
         ["滨江市外事办公室2023年工作总结", "一、对外交往", "（一）高层交往。全年组织市领导出访团组6批次，"
          "访问国家9个。"],
-        ["二、外事接待", "（二）来访接待。2023年，全市共接待外国来访团组128批次，其中部长级以上团组9批次。"],
+        ["二、外事接待", "（二）来访接待。2023年，全市接待来访外国团组128批次，其中部长级以上团组9批次。"],
     ]
     for number, lines in enumerate(pages, start=1):
         c.setFont("STSong-Light", 12)
@@ -292,7 +292,7 @@ def test_a_pdf_uploaded_in_the_page_answers_with_its_page_and_is_removed_again(b
     shutil.copy(next(seeds.glob("000_*.txt")), library)
     assistant = Assistant(Settings.from_env().replace(docs_dir=library, index_dir=tmp_path / "index"))
     assistant.warm_up()
-    question = "滨江市2023年共接待外国来访团组多少批次？"
+    question = "滨江市2023年接待了多少批来访外国团组？"
     assert not assistant.answer(question).found
     upload = tmp_path / "滨江市外办2023年工作总结.pdf"
     _report_pdf(upload)

@@ -80,7 +80,7 @@ def test_sources_panel_lists_cited_paragraphs() -> None:
 
 def test_not_found_says_so_and_lists_possibly_related() -> None:
     related = Citation("001_b.txt", "厦门市外办工作总结", 13, "一、总结", (28, 28), "挂牌成立。", "外办挂牌成立。")
-    answer = Answer("厦门市外办2020年的部门预算是多少？", "文件中没有找到这个问题的答案。\n可能相关的段落：\n[1] 厦门 ¶13", False, [related])
+    answer = Answer("厦门市外办2020年的外事接待经费有多少万元？", "文件中没有找到这个问题的答案。\n可能相关的段落：\n[1] 厦门 ¶13", False, [related])
     out = render.sources_html(answer)
     assert "文件中没有找到这个问题的答案" in out and "The documents do not contain" in out
     assert "Possibly related" in out and "¶13" in out

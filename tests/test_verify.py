@@ -129,14 +129,14 @@ def test_a_number_glued_to_a_full_stop_is_still_a_number() -> None:
 
 
 def test_a_citation_to_a_passage_that_was_not_given_removes_the_sentence() -> None:
-    paragraphs = ["福建省推动与金砖国家友城领导互访。", "厦门市承办金砖国家领导人会晤。"]
-    verdict = verify("厦门市承办金砖国家领导人会晤[3]。厦门市承办金砖国家领导人会晤[2][3]。", paragraphs)
+    paragraphs = ["福建省推动与金砖国家友城领导互访。", "厦门市承办金砖会晤。"]
+    verdict = verify("厦门市承办金砖会晤[3]。厦门市承办金砖会晤[2][3]。", paragraphs)
     assert [c.problem for c in verdict.claims] == ["cites [3], which was not given"] * 2
     assert verdict.kept == ()
 
 
 def test_an_uncited_sentence_is_removed_and_a_cited_one_kept() -> None:
-    verdict = verify("厦门市承办金砖国家领导人会晤[1]。这体现了中央的信任。", ["厦门市承办金砖国家领导人会晤。"])
+    verdict = verify("厦门市承办金砖会晤[1]。这体现了中央的信任。", ["厦门市承办金砖会晤。"])
     assert [c.problem for c in verdict.claims] == [None, "no citation"]
     assert verdict.refusal is False
 
@@ -156,7 +156,7 @@ def test_an_uncited_sentence_is_removed_and_a_cited_one_kept() -> None:
     ],
 )
 def test_marker_formats_are_normalised(output: str, markers: tuple[int, ...]) -> None:
-    claim = only(verify(output, ["厦门市承办金砖国家领导人会晤。", "厦门做好会晤服务保障。"]))
+    claim = only(verify(output, ["厦门市承办金砖会晤。", "厦门做好会晤服务保障。"]))
     assert claim.markers == markers
     assert claim.problem is None
 

@@ -18,10 +18,10 @@ from ui.style import PAGE_CSS, READER_CSS, READER_JS, SOURCES_CSS, SOURCES_JS
 EXAMPLES = [
     "福建2017年力争与哪些国家缔结省级友城？",
     "“十二五”末湖南全省国际友城数量达到多少对？",
-    "厦门市外办是哪一天挂牌成立的？",
+    "厦门市外办的挂牌日期是哪天？",
     "How many new international sister cities does Zhoushan plan to establish during the 13th Five-Year Plan?",
     "When was the Xiamen Foreign Affairs Office inaugurated?",
-    "厦门市外办2020年的部门预算是多少万元？",
+    "厦门市外办2020年的外事接待经费有多少万元？",
 ]
 CONCURRENCY = 4  # answering is read-only after warm_up, so sessions may run side by side
 
