@@ -136,5 +136,5 @@ def test_a_counted_list_of_people_is_the_sentence_that_names_as_many() -> None:
 def test_a_count_binds_to_its_focus_written_in_full() -> None:
     # 友城 abbreviates 友好城市: the value's clause speaks of the focus though it spells it out
     sentence = "友城工作稳步推进，全年新增友好城市5对，接待外宾团组10批。"
-    assert "5对" in _filled("新增了多少对友城？", sentence)
-    assert "10批" not in _filled("新增了多少对友城？", sentence)
+    assert "5对" in _filled("这一年友城增加了几对？", sentence)
+    assert "10批" not in _filled("这一年友城增加了几对？", sentence)
