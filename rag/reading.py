@@ -11,6 +11,7 @@ weights and the documents, so the rules can be tested on three inline sentences.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
@@ -174,6 +175,38 @@ def _elsewhen(profile: QuestionProfile, v: SentenceView, candidates: Candidates)
         doc is not None and section_year_clash(profile, section, doc))
 
 
+# What a document names as a thing of its own: a quoted name (“三高四新”), a title (《…》), a
+# Latin abbreviation (RCEP, APEC).
+_NAMED_TERM = re.compile(r"“([^“”]{2,16})”|《([^《》]{2,30})》|(?<![A-Za-z])([A-Z][A-Z0-9&-]{1,9})(?![A-Za-z])")
+
+
+def _shared(scored: Sequence[Scored], profile: QuestionProfile, w: Weights, candidates: Candidates) -> list[Scored]:
+    """For a question about what documents have in common: the best sentence of each document
+    that names the term the most documents share among their near-best sentences (a quoted
+    name, a title, an abbreviation the question does not itself give), the best first; []
+    when no term stands in two documents. The sentences must name what the question names
+    besides the documents (与日本交流的…: 日本), so that the term is shared about that."""
+    from rag.question import proper_name_spans
+
+    asked = fold(profile.text)
+    identity = "".join(f"{d.meta.region or ''}{d.meta.label}" for d in candidates.documents.values())
+    required = [asked[a:b] for a, b in proper_name_spans(asked) if asked[a:b] not in identity]
+    near = [c for c in scored if c.score >= scored[0].score - 6 * w.list_margin][:60]
+    near = [c for c in near if all(n in fold(c.sentence.text) for n in required)]
+    docs_of: dict[str, dict[str, Scored]] = {}
+    for c in near:
+        for m in _NAMED_TERM.finditer(fold(c.sentence.text)):
+            term = next(g for g in m.groups() if g)
+            if term not in asked:
+                docs_of.setdefault(term, {}).setdefault(c.sentence.doc, c)  # scored is best first
+    if not docs_of:
+        return []
+    term, by_doc = max(docs_of.items(), key=lambda kv: (len(kv[1]), sum(c.score for c in kv[1].values())))
+    if len(by_doc) < 2:
+        return []
+    return sorted(by_doc.values(), key=lambda c: -c.score)[: w.max_sentences + 1]
+
+
 def choose(scored: Sequence[Scored], profile: QuestionProfile, w: Weights, candidates: Candidates) -> list[Scored]:
     """The best sentence, and for list or cross-document questions the near-best others.
 
@@ -183,7 +216,10 @@ def choose(scored: Sequence[Scored], profile: QuestionProfile, w: Weights, candi
     """
     best = scored[0]
     chosen = [best]
-    if profile.cross_document:
+    common = _shared(scored, profile, w, candidates) if profile.cross_document and profile.shared else []
+    if common:
+        chosen = common
+    elif profile.cross_document:
         key = candidates.key_terms
 
         def has_key(c: Scored) -> bool:

@@ -138,3 +138,35 @@ def test_a_count_binds_to_its_focus_written_in_full() -> None:
     sentence = "友城工作稳步推进，全年新增友好城市5对，接待外宾团组10批。"
     assert "5对" in _filled("这一年友城增加了几对？", sentence)
     assert "10批" not in _filled("这一年友城增加了几对？", sentence)
+
+
+def test_what_two_documents_share_is_the_term_both_name() -> None:
+    from test_reading import candidates
+
+    from rag.reader import parse_document
+    from rag.reading import read
+
+    quanzhou = parse_document("qz.txt", "泉州市外事办公室2023年工作要点\n\n一、拓展开放\n\n"
+                                        "深度参与“海丝”建设，用好RCEP规则扩大经贸往来。办好“泉州周”系列活动。\n")
+    yantai = parse_document("yt.txt", "烟台市外事办公室2023年工作总结\n\n一、对外开放\n\n"
+                                      "抢抓RCEP生效机遇，推动中日韩地方合作。举办“烟台之夜”推介会。\n")
+    question = "泉州的要点和烟台的总结都提到了哪一个区域贸易协定？"
+    assert profile(question).shared and profile(question).cross_document
+    found = read(profile(question), candidates(question, [quanzhou, yantai]))
+    assert {p.scored.sentence.doc for p in found.picks} == {"qz.txt", "yt.txt"}
+    assert all("RCEP" in p.snippet for p in found.picks)
+
+
+def test_a_shared_term_must_be_shared_about_what_the_question_names() -> None:
+    from test_reading import candidates
+
+    from rag.reader import parse_document
+    from rag.reading import read
+
+    quanzhou = parse_document("qz.txt", "泉州市外事办公室2023年工作要点\n\n一、人文交流\n\n"
+                                        "深化与日本的茶文化交流。参与“海丝”申遗。\n")
+    yantai = parse_document("yt.txt", "烟台市外事办公室2023年工作总结\n\n一、人文交流\n\n"
+                                      "与日本开展茶文化交流活动。宣传“海丝”文化。\n")
+    question = "泉州的要点和烟台的总结都提到了与日本交流的哪一种文化？"
+    found = read(profile(question), candidates(question, [quanzhou, yantai]))
+    assert all("日本" in p.snippet for p in found.picks)  # not the “海丝” both also quote
