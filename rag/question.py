@@ -61,7 +61,7 @@ class QuestionProfile:
     levels: tuple[str, ...] = ()  # 省级, 县级
     quoted_titles: tuple[str, ...] = ()  # 《…》 the question quotes
     off_documents: bool = False  # asks to be answered without the documents
-    shared: bool = False  # asks what several documents have in common (都提到了哪一个协定)
+    shared: bool = False  # asks what several documents have in common (均写到哪项协定)
 
     @property
     def slot(self) -> Slot:
@@ -165,8 +165,8 @@ _PARTS_Q = re.compile(r"第[一二三四五六七八九十\d]+(?:部分|章|节|
 _LIST_COUNT = re.compile(r"哪([两三四五六七八九十\d]{1,3})(?:个|项|种|类|条|家|所|位|名|座|方面|大|件|点|批|国|部分)"
                          r"|([两三四五六七八九十\d]{1,3})(?:个|项|种|类|条|大|件|点|方面)[\u4e00-\u9fff“”\"]{0,12}(?:是什么|是哪|有哪|分别|具体|指什么|包括)")
 _EN_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
-# What several documents have in common: the thing both (all) of them name (A和B都提到了哪一个
-#协定, 都强调要落实哪一战略, which … do both mention).
+# What several documents have in common: the thing each of them names (两份规划均写到哪项协定,
+# 二者都要求贯彻什么战略, which … do both mention).
 _SHARED_Q = re.compile(r"(?:都|均|同时|共同)(?:提到|提及|提出|强调|涉及|包括|包含|有|写到|写入|要求|要)[^，,。？?]{0,10}?(?:哪|什么)"
                        r"|共同(?:的|点|之处)|\bboth\b[^?]{0,40}\b(?:mention|name|stress|emphasi[sz]e|refer)", re.I)
 # Asking to be answered from something other than the documents (or from nothing).

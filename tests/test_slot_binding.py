@@ -150,7 +150,7 @@ def test_what_two_documents_share_is_the_term_both_name() -> None:
                                         "深度参与“海丝”建设，用好RCEP规则扩大经贸往来。办好“泉州周”系列活动。\n")
     yantai = parse_document("yt.txt", "烟台市外事办公室2023年工作总结\n\n一、对外开放\n\n"
                                       "抢抓RCEP生效机遇，推动中日韩地方合作。举办“烟台之夜”推介会。\n")
-    question = "泉州的要点和烟台的总结都提到了哪一个区域贸易协定？"
+    question = "泉州要点、烟台总结两份材料均写到哪项区域贸易协定？"
     assert profile(question).shared and profile(question).cross_document
     found = read(profile(question), candidates(question, [quanzhou, yantai]))
     assert {p.scored.sentence.doc for p in found.picks} == {"qz.txt", "yt.txt"}
@@ -167,6 +167,6 @@ def test_a_shared_term_must_be_shared_about_what_the_question_names() -> None:
                                         "深化与日本的茶文化交流。参与“海丝”申遗。\n")
     yantai = parse_document("yt.txt", "烟台市外事办公室2023年工作总结\n\n一、人文交流\n\n"
                                       "与日本开展茶文化交流活动。宣传“海丝”文化。\n")
-    question = "泉州的要点和烟台的总结都提到了与日本交流的哪一种文化？"
+    question = "泉州要点、烟台总结两份材料在同日本的交往中均写到什么文化？"
     found = read(profile(question), candidates(question, [quanzhou, yantai]))
     assert all("日本" in p.snippet for p in found.picks)  # not the “海丝” both also quote
