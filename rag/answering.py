@@ -17,7 +17,7 @@ RELATED_EN = "Possibly related passages:"
 RETRIEVAL_DEPTH = 10  # passages an answer lists
 
 
-VETOES = ("year_clash", "region_clash", "level_clash", "quoted_missing")
+VETOES = ("year_clash", "region_clash", "level_clash", "quoted_missing", "restated")
 
 
 def vetoed(signals: dict[str, float]) -> bool:

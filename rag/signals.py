@@ -47,6 +47,7 @@ def signals(profile: QuestionProfile, candidates: Candidates, lead: Scored | Non
     }
     found_signals |= _interactions(profile, lead, found_signals["local"])
     found_signals["quoted_missing"] = float(quoted_missing(profile, lead))
+    found_signals["restated"] = float(restated(profile, lead))
     found_signals["missing_name"] = float(missing_name(profile, lead, candidates))
     found_signals["english_uncovered"] = english * (1.0 - candidates.coverage)
     return found_signals
@@ -99,6 +100,24 @@ def _comparable(text: str) -> str:
     import unicodedata
 
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", fold(text)))
+
+
+# A question for the name of a thing it describes (…的某国第一大港叫什么名字): the description.
+_DESCRIBED = re.compile(r"([\u4e00-\u9fff]{3,14}?)[，,]?(?:叫什么名字|叫什么|的名称是什么|名称是什么|的名字是什么|名字是什么|是什么名字)")
+
+
+def restated(profile: QuestionProfile, lead: Scored) -> bool:
+    """A question for the name of a thing it describes, answered by a sentence that describes
+    the thing in the question's own words and gives no name (与某国第一大港建立联系 for the
+    name of that port): the documents mention it but do not say what it is called."""
+    if not any(s.kind == "name" for s in profile.slots):
+        return False
+    m = _DESCRIBED.search(re.sub(r"\s+", "", fold(profile.text)))
+    if not m:
+        return False
+    described = m.group(1).split("的")[-1]
+    text = re.sub(r"\s+", "", fold(lead.sentence.text))
+    return len(described) >= 3 and described in text and not slots.fills(lead.sentence.text, profile)
 
 
 def quoted_missing(profile: QuestionProfile, lead: Scored) -> bool:

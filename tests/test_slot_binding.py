@@ -170,3 +170,24 @@ def test_a_shared_term_must_be_shared_about_what_the_question_names() -> None:
     question = "泉州要点、烟台总结两份材料在同日本的交往中均写到什么文化？"
     found = read(profile(question), candidates(question, [quanzhou, yantai]))
     assert all("日本" in p.snippet for p in found.picks)  # not the “海丝” both also quote
+
+
+@pytest.mark.parametrize(
+    ("sentence", "restates"),
+    [
+        ("与某国第一大港、另一国最大渔港建立联系。", True),
+        ("与某国第一大港比雷埃夫斯港建立联系。", False),
+    ],
+)
+def test_a_sentence_that_only_describes_what_is_named_in_the_question_gives_no_name(sentence: str,
+                                                                                      restates: bool) -> None:
+    from test_reading import candidates
+
+    from rag.answering import vetoed
+    from rag.reader import parse_document
+    from rag.reading import read
+
+    doc = parse_document("x.txt", f"某市外办2019年工作总结\n\n一、对外交往\n\n{sentence}\n")
+    question = "该市联系上的某国第一大港，名字是什么？"
+    found = read(profile(question), candidates(question, [doc]))
+    assert vetoed(found.signals) is restates
