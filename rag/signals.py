@@ -102,7 +102,7 @@ def _comparable(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", fold(text)))
 
 
-# A question for the name of a thing it describes (…的某国第一大港叫什么名字): the description.
+# A question for the name of a thing it describes (…的那座山的名称是什么): the description.
 _DESCRIBED = re.compile(r"([\u4e00-\u9fff]{3,14}?)[，,]?(?:叫什么名字|叫什么|的名称是什么|名称是什么|的名字是什么|名字是什么|是什么名字)")
 
 
