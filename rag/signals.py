@@ -112,12 +112,27 @@ def restated(profile: QuestionProfile, lead: Scored) -> bool:
     name of that port): the documents mention it but do not say what it is called."""
     if not any(s.kind == "name" for s in profile.slots):
         return False
-    m = _DESCRIBED.search(re.sub(r"\s+", "", fold(profile.text)))
+    asked = re.sub(r"\s+", "", fold(profile.text))
+    m = _DESCRIBED.search(asked)
     if not m:
         return False
-    described = m.group(1).split("的")[-1]
+    described = _antecedent(asked[: m.start()], m.group(1).split("的")[-1])
     text = re.sub(r"\s+", "", fold(lead.sentence.text))
     return len(described) >= 3 and described in text and not slots.fills(lead.sentence.text, profile)
+
+
+_DEMONSTRATIVE = re.compile(r"^(?:这个|这一|这家|这座|那个|该|此)([\u4e00-\u9fff]{1,4})$")
+
+
+def _antecedent(before: str, described: str) -> str:
+    """What a demonstrative description (这个港口, 该机构) refers to: the nearest phrase of the
+    question before it that ends in the same kind's word (与某国第一大港建立了联系，这个港口…
+    -> 某国第一大港); the description itself otherwise."""
+    m = _DEMONSTRATIVE.match(described)
+    if not m:
+        return described
+    found = re.findall(rf"(?:与|同|和|跟|在|的|了)([\u4e00-\u9fff]{{2,10}}?{re.escape(m.group(1)[0])})", before)
+    return found[-1] if found else described
 
 
 def quoted_missing(profile: QuestionProfile, lead: Scored) -> bool:

@@ -191,3 +191,15 @@ def test_a_sentence_that_only_describes_what_is_named_in_the_question_gives_no_n
     question = "该市联系上的某国第一大港，名字是什么？"
     found = read(profile(question), candidates(question, [doc]))
     assert vetoed(found.signals) is restates
+
+
+def test_a_demonstrative_description_is_read_as_what_it_refers_to() -> None:
+    from test_reading import candidates
+
+    from rag.answering import vetoed
+    from rag.reader import parse_document
+    from rag.reading import read
+
+    doc = parse_document("x.txt", "某市外办2019年工作总结\n\n一、对外交往\n\n与某国第一大港、另一国最大渔港建立联系。\n")
+    question = "该市同某国第一大港建立了联系，这个港口的名字是什么？"
+    assert vetoed(read(profile(question), candidates(question, [doc])).signals)
