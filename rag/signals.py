@@ -126,8 +126,8 @@ _DEMONSTRATIVE = re.compile(r"^(?:这个|这一|这家|这座|那个|该|此)([\
 
 def _antecedent(before: str, described: str) -> str:
     """What a demonstrative description (这个港口, 该机构) refers to: the nearest phrase of the
-    question before it that ends in the same kind's word (与某国第一大港建立了联系，这个港口…
-    -> 某国第一大港); the description itself otherwise."""
+    question before it that ends in the same kind's word (与某国大港签了协议，这个港口…
+    -> 某国大港); the description itself otherwise."""
     m = _DEMONSTRATIVE.match(described)
     if not m:
         return described

@@ -201,5 +201,5 @@ def test_a_demonstrative_description_is_read_as_what_it_refers_to() -> None:
     from rag.reading import read
 
     doc = parse_document("x.txt", "某市外办2019年工作总结\n\n一、对外交往\n\n与某国第一大港、另一国最大渔港建立联系。\n")
-    question = "该市同某国第一大港建立了联系，这个港口的名字是什么？"
+    question = "该市同某国第一大港签了合作协议，这个港口的名字是什么？"
     assert vetoed(read(profile(question), candidates(question, [doc])).signals)
