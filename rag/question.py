@@ -262,6 +262,10 @@ def _slots(part: str, english: bool) -> list[Slot]:
     """The slots of one part of a question; a part with two counts (与多少个国家…建立了多少对…)
     has two."""
     first = _slot(part, english)
+    if english and first.kind == "count":
+        asks = [m.start() for m in re.finditer(r"\bhow many\b", part, re.I)]
+        pieces = [part[a: b] for a, b in zip(asks, asks[1:] + [len(part)])] or [part]
+        return [Slot("count", "", _english_unit(piece)) for piece in pieces]
     if first.kind != "count" or english:
         return [first]
     counts = list(re.finditer(r"多少|(?<![哪这那])几(?![乎])", part))
@@ -355,6 +359,24 @@ def _listed_bodies(part: str) -> Slot | None:
 
 
 _UNIT_Q = re.compile(rf"(?:多少|(?<![哪这那])几)\s*({'|'.join(map(re.escape, P.COUNTERS))}|%)")
+
+
+# What an English count counts, as the counter a Chinese text counts it in (delegations 批,
+# people 人, person-visits 人次, times 次, days 天); None where the noun has no one counter.
+_EN_COUNTERS = (
+    (r"delegations?|groups?|batch(?:es)?|teams?", "批"), (r"person[- ]?(?:times|visits|trips)", "人次"),
+    (r"people|persons|participants|guests|attendees|volunteers|experts|talents|journalists|students|teachers", "人"),
+    (r"times|sessions|rounds|editions", "次"), (r"days", "天"),
+)
+_EN_COUNTED = re.compile(r"\bhow many\s+(?:[a-z-]+\s+){0,2}?(" + "|".join(f"(?:{w})" for w, _ in _EN_COUNTERS) + r")\b", re.I)
+
+
+def _english_unit(part: str) -> str | None:
+    """The counter of an English count (how many incoming delegations -> 批), or None."""
+    m = _EN_COUNTED.search(part)
+    if not m:
+        return None
+    return next(c for w, c in _EN_COUNTERS if re.fullmatch(w, m.group(1), re.I))
 
 
 def _unit(part: str) -> str | None:

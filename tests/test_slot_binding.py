@@ -203,3 +203,22 @@ def test_a_demonstrative_description_is_read_as_what_it_refers_to() -> None:
     doc = parse_document("x.txt", "某市外办2019年工作总结\n\n一、对外交往\n\n与某国第一大港、另一国最大渔港建立联系。\n")
     question = "该市同某国第一大港签了合作协议，这个港口的名字是什么？"
     assert vetoed(read(profile(question), candidates(question, [doc])).signals)
+
+
+@pytest.mark.parametrize(
+    ("question", "units"),
+    [
+        ("How many visiting delegations came, and how many people were in them?", ["批", "人"]),
+        ("How many groups of reporters did the city host, and how many person-visits was that?", ["批", "人次"]),
+        ("How many sister cities does the province have?", [None]),
+    ],
+)
+def test_an_english_count_reads_each_how_many_with_its_counter(question: str, units: list) -> None:
+    slots = profile(question).slots
+    assert [s.kind for s in slots] == ["count"] * len(units)
+    assert [s.unit for s in slots] == units
+
+
+def test_an_english_count_in_a_counter_fills_only_numbers_in_it() -> None:
+    got = _filled("How many visiting delegations did the office receive?", "全年接待来访团组3批共计15人，举办活动6场。")
+    assert "3批" in got and "6场" not in got
