@@ -47,7 +47,7 @@ def signals(profile: QuestionProfile, candidates: Candidates, lead: Scored | Non
     }
     found_signals |= _interactions(profile, lead, found_signals["local"])
     found_signals["quoted_missing"] = float(quoted_missing(profile, lead))
-    found_signals["restated"] = float(restated(profile, lead))
+    found_signals["restated"] = float(restated(profile, lead) or next_missing(profile, lead))
     found_signals["missing_name"] = float(missing_name(profile, lead, candidates))
     found_signals["english_uncovered"] = english * (1.0 - candidates.coverage)
     return found_signals
@@ -119,6 +119,17 @@ def restated(profile: QuestionProfile, lead: Scored) -> bool:
     described = _antecedent(asked[: m.start()], m.group(1).split("的")[-1])
     text = re.sub(r"\s+", "", fold(lead.sentence.text))
     return len(described) >= 3 and described in text and not slots.fills(lead.sentence.text, profile)
+
+
+# The next occurrence of an event (下一届, 下次, the next session), and words that speak of one.
+_NEXT_Q = re.compile(r"下一?届|下一?次|下一轮|\bnext (?:session|edition|meeting|conference|forum)\b", re.I)
+_NEXT = re.compile(r"下一?届|下一?次|下一轮|明年|来年|下一年|下年度|接办|轮值")
+
+
+def next_missing(profile: QuestionProfile, lead: Scored) -> bool:
+    """A question about the next occurrence of an event (下届会议轮到哪里办) answered by a
+    sentence (with the one before it) that speaks of no next one: it reports this one."""
+    return bool(_NEXT_Q.search(profile.text)) and not _NEXT.search(lead.view.previous + lead.sentence.text)
 
 
 _DEMONSTRATIVE = re.compile(r"^(?:这个|这一|这家|这座|那个|该|此)([\u4e00-\u9fff]{1,4})$")

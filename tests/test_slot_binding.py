@@ -222,3 +222,22 @@ def test_an_english_count_reads_each_how_many_with_its_counter(question: str, un
 def test_an_english_count_in_a_counter_fills_only_numbers_in_it() -> None:
     got = _filled("How many visiting delegations did the office receive?", "全年接待来访团组3批共计15人，举办活动6场。")
     assert "3批" in got and "6场" not in got
+
+
+@pytest.mark.parametrize(
+    ("sentence", "refused"),
+    [
+        ("本届联席会议由甲市主办，于5月在甲市召开。", True),
+        ("会议商定，下一届联席会议由乙市承办。", False),
+    ],
+)
+def test_a_question_about_the_next_session_is_not_answered_by_this_one(sentence: str, refused: bool) -> None:
+    from test_reading import candidates
+
+    from rag.answering import vetoed
+    from rag.reader import parse_document
+    from rag.reading import read
+
+    doc = parse_document("x.txt", f"四市外办联席会议纪要\n\n{sentence}\n")
+    question = "联席会议的下届会议轮到哪座城市举办？"
+    assert vetoed(read(profile(question), candidates(question, [doc])).signals) is refused
