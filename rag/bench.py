@@ -266,14 +266,13 @@ def serve(settings: Settings, clients: int = 20, seconds: float = 60.0, mode: st
 
     import httpx
 
-    from embeddings.batching import QueryBatcher
     from embeddings.factory import load_embedder
     from rag.server import create_app, in_thread
 
     clients = max(1, min(int(clients), 64))
     seconds = max(1.0, min(float(seconds), 600.0))
     questions = [q.question for q in load_questions(DEFAULT_QUESTIONS) if not q.history]
-    batcher = QueryBatcher(load_embedder(settings))  # as `rag serve` embeds questions
+    batcher = load_embedder(settings, batch_queries=True)  # as `rag serve` embeds questions
     assistant = Assistant(settings, embedder=batcher)
     assistant.warm_up()
     with in_thread(create_app(assistant, page=False), limit_concurrency=max(64, clients * 2)) as port:

@@ -182,7 +182,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     check_exposure(args.host, settings.api_key or None, args.no_auth)  # before minutes of warming up
-    assistant = Assistant(settings, embedder=_batching_embedder(settings))
+    from embeddings.factory import load_embedder
+
+    assistant = Assistant(settings, embedder=load_embedder(settings, batch_queries=True))
     print(f"warming up: the model and the index of {settings.docs_dir} …", flush=True)
     assistant.warm_up(progress=True)
     auth = "no auth" if args.no_auth or not settings.api_key else "bearer token required (RAG_API_KEY)"
@@ -195,14 +197,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"Error: cannot serve on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
     return 0
-
-
-def _batching_embedder(settings):
-    """The configured embedder, with the questions of concurrent requests embedded together."""
-    from embeddings.batching import QueryBatcher
-    from embeddings.factory import load_embedder
-
-    return QueryBatcher(load_embedder(settings))
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
