@@ -29,8 +29,9 @@ _PLACE_RE = re.compile(_PLACE)
 _YEAR_RE = re.compile(r"(?:19|20)\d{2}\s*年?")
 _ELLIPSIS_RE = re.compile(r"^(?:那么?|那|而|还有|另外)?\s*(.{1,20}?)\s*(?:呢|怎么样|如何)[？?。！]*$")
 _WHAT_ABOUT_RE = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(.+?)[?.!]*$", re.I)
+# Words that point back at an earlier turn (以上 only where it is not "or more": 500万元以上).
 _ANAPHORA_RE = re.compile(
-    r"它|其|该|这个|那个|这些|那些|此项|上述|以上|前述|这(?:里面|当中|之中)|他们|它们|这项|这一|^那|呢[？?]?$|^(?:and|also)\b|\b(?:it|its|they|their|them|that|this|those|these)\b",
+    r"它|其|该|这个|那个|这些|那些|此项|上述|(?<![\d０-９万亿千百十元人个家名项次%％])以上|前述|这(?:里面|当中|之中)|他们|它们|这项|这一|^那|呢[？?]?$|^(?:and|also)\b|\b(?:it|its|they|their|them|that|this|those|these)\b",
     re.I,
 )
 

@@ -128,6 +128,7 @@ def test_an_english_follow_up_on_a_topic_is_joined() -> None:
         "湖南“十二五”期间国际友城数量达到多少对？",
         "2020年厦门外办准备把多少因公出国资源配置给企业？",
         "How many sister cities does Hunan plan to have by 2020?",
+        "2021年进出口额500万元以上的外资企业有几家？",  # 以上 after a figure is "or more", no pointer back
     ],
 )
 def test_a_standalone_question_is_left_unchanged(question: str) -> None:
@@ -143,7 +144,8 @@ def test_without_an_earlier_question_a_follow_up_is_left_unchanged(history) -> N
 
 
 @pytest.mark.parametrize(
-    "question", ["那湖南呢？", "它的目标定在多少？", "What about Hunan?", "其中省级友城有多少对？", "and their budget?"]
+    "question", ["那湖南呢？", "它的目标定在多少？", "What about Hunan?", "其中省级友城有多少对？", "and their budget?",
+                 "以上提到的活动在哪里举办？"]
 )
 def test_follow_ups_are_recognised(question: str) -> None:
     assert is_follow_up(question)
