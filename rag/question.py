@@ -194,6 +194,7 @@ def _profile(question: str) -> QuestionProfile:
 
     q = fold(question)
     english = P.is_english(q)
+    shared = bool(_SHARED_Q.search(q))
     slots = tuple(s for part in _parts(q) for s in _slots(part, english))
     slots = tuple(s for s in slots if s.kind != "other") or slots[:1]
     kind = _legacy_type(q, slots)
@@ -203,7 +204,7 @@ def _profile(question: str) -> QuestionProfile:
     return QuestionProfile(
         answer_type=kind,
         wants_list=wants_list,
-        cross_document=_cross(q) or bool(_SHARED_Q.search(q)),
+        cross_document=_cross(q) or shared,
         english=english,
         unit=first.unit if first.kind == "count" else None,
         about_document=bool(_META_Q.search(q)),
@@ -218,7 +219,7 @@ def _profile(question: str) -> QuestionProfile:
         levels=tuple(sorted(set(P.LEVEL_RE.findall(q)))),
         quoted_titles=tuple(P.QUOTED_TITLE_RE.findall(q)),
         off_documents=bool(_OFF_DOCUMENTS.search(q)),
-        shared=bool(_SHARED_Q.search(q)),
+        shared=shared,
     )
 
 

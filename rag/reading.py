@@ -191,11 +191,12 @@ def _shared(scored: Sequence[Scored], profile: QuestionProfile, w: Weights, cand
     asked = fold(profile.text)
     identity = "".join(f"{d.meta.region or ''}{d.meta.label}" for d in candidates.documents.values())
     required = [asked[a:b] for a, b in proper_name_spans(asked) if asked[a:b] not in identity]
-    near = [c for c in scored if c.score >= scored[0].score - 6 * w.list_margin][:60]
-    near = [c for c in near if all(n in fold(c.sentence.text) for n in required)]
+    near = [(c, fold(c.sentence.text)) for c in scored if c.score >= scored[0].score - 6 * w.list_margin][:60]
     docs_of: dict[str, dict[str, Scored]] = {}
-    for c in near:
-        for m in _NAMED_TERM.finditer(fold(c.sentence.text)):
+    for c, text in near:
+        if not all(n in text for n in required):
+            continue
+        for m in _NAMED_TERM.finditer(text):
             term = next(g for g in m.groups() if g)
             if term not in asked:
                 docs_of.setdefault(term, {}).setdefault(c.sentence.doc, c)  # scored is best first

@@ -6,16 +6,27 @@ from __future__ import annotations
 
 import pytest
 
+from rag.answering import vetoed
 from rag.clashes import _compatible
 from rag.metadata import _city_over_its_county
 from rag.people import asked_post, person_spans
 from rag.places import lies_in, place_named
 from rag.question import profile
+from rag.reader import parse_document
 from rag.slots import fills
 
 
 def _filled(question: str, sentence: str) -> list[str]:
     return [sentence[f.start:f.end] for f in fills(sentence, profile(question))]
+
+
+def _read(question: str, docs: list, cosines: dict[str, float] | None = None):
+    """The reader's evidence over inline documents, with test_reading's hand-set similarities."""
+    from test_reading import candidates
+
+    from rag.reading import read
+
+    return read(profile(question), candidates(question, docs, cosines))
 
 
 @pytest.mark.parametrize(
@@ -115,17 +126,12 @@ def test_an_english_number_question_is_not_read_as_a_kind() -> None:
 
 
 def test_a_counted_list_of_people_is_the_sentence_that_names_as_many() -> None:
-    from test_reading import candidates
-
-    from rag.reader import parse_document
-    from rag.reading import read
-
     doc = parse_document("p.txt", "某市外办2019年工作总结\n\n一、重要活动\n\n"
                                   "一是办好推介会，精心组织展示展销、项目对接、文艺演出和参观考察等系列配套活动，"
                                   "全面展示全市改革开放以来经济社会发展取得的巨大成就和对外开放的崭新形象。"
                                   "二是办好论坛，邀请各国使节出席。推介会上，外交部副部长张业明和市委书记李文涛分别致辞。\n")
     question = "Which two officials spoke at the promotion event?"
-    found = read(profile(question), candidates(question, [doc], {"分别致辞": 0.9}))
+    found = _read(question, [doc], {"分别致辞": 0.9})
     text = "".join(p.snippet for p in found.picks)
     assert "张业明" in text and "李文涛" in text  # not the paragraph's 一是…二是…
     # (a Chinese 哪两位 stays a list of whatever the sentence enumerates: names without a
@@ -141,34 +147,24 @@ def test_a_count_binds_to_its_focus_written_in_full() -> None:
 
 
 def test_what_two_documents_share_is_the_term_both_name() -> None:
-    from test_reading import candidates
-
-    from rag.reader import parse_document
-    from rag.reading import read
-
     quanzhou = parse_document("qz.txt", "泉州市外事办公室2023年工作要点\n\n一、拓展开放\n\n"
                                         "深度参与“海丝”建设，用好RCEP规则扩大经贸往来。办好“泉州周”系列活动。\n")
     yantai = parse_document("yt.txt", "烟台市外事办公室2023年工作总结\n\n一、对外开放\n\n"
                                       "抢抓RCEP生效机遇，推动中日韩地方合作。举办“烟台之夜”推介会。\n")
     question = "泉州要点、烟台总结两份材料均写到哪项区域贸易协定？"
     assert profile(question).shared and profile(question).cross_document
-    found = read(profile(question), candidates(question, [quanzhou, yantai]))
+    found = _read(question, [quanzhou, yantai])
     assert {p.scored.sentence.doc for p in found.picks} == {"qz.txt", "yt.txt"}
     assert all("RCEP" in p.snippet for p in found.picks)
 
 
 def test_a_shared_term_must_be_shared_about_what_the_question_names() -> None:
-    from test_reading import candidates
-
-    from rag.reader import parse_document
-    from rag.reading import read
-
     quanzhou = parse_document("qz.txt", "泉州市外事办公室2023年工作要点\n\n一、人文交流\n\n"
                                         "深化与日本的茶文化交流。参与“海丝”申遗。\n")
     yantai = parse_document("yt.txt", "烟台市外事办公室2023年工作总结\n\n一、人文交流\n\n"
                                       "与日本开展茶文化交流活动。宣传“海丝”文化。\n")
     question = "泉州要点、烟台总结两份材料在同日本的交往中均写到什么文化？"
-    found = read(profile(question), candidates(question, [quanzhou, yantai]))
+    found = _read(question, [quanzhou, yantai])
     assert all("日本" in p.snippet for p in found.picks)  # not the “海丝” both also quote
 
 
@@ -181,28 +177,16 @@ def test_a_shared_term_must_be_shared_about_what_the_question_names() -> None:
 )
 def test_a_sentence_that_only_describes_what_is_named_in_the_question_gives_no_name(sentence: str,
                                                                                       restates: bool) -> None:
-    from test_reading import candidates
-
-    from rag.answering import vetoed
-    from rag.reader import parse_document
-    from rag.reading import read
-
     doc = parse_document("x.txt", f"某市外办2019年工作总结\n\n一、对外交往\n\n{sentence}\n")
     question = "该市联系上的某国第一大港，名字是什么？"
-    found = read(profile(question), candidates(question, [doc]))
+    found = _read(question, [doc])
     assert vetoed(found.signals) is restates
 
 
 def test_a_demonstrative_description_is_read_as_what_it_refers_to() -> None:
-    from test_reading import candidates
-
-    from rag.answering import vetoed
-    from rag.reader import parse_document
-    from rag.reading import read
-
     doc = parse_document("x.txt", "某市外办2019年工作总结\n\n一、对外交往\n\n与某国第一大港、另一国最大渔港建立联系。\n")
     question = "该市同某国第一大港签了合作协议，这个港口的名字是什么？"
-    assert vetoed(read(profile(question), candidates(question, [doc])).signals)
+    assert vetoed(_read(question, [doc]).signals)
 
 
 @pytest.mark.parametrize(
@@ -232,12 +216,6 @@ def test_an_english_count_in_a_counter_fills_only_numbers_in_it() -> None:
     ],
 )
 def test_a_question_about_the_next_session_is_not_answered_by_this_one(sentence: str, refused: bool) -> None:
-    from test_reading import candidates
-
-    from rag.answering import vetoed
-    from rag.reader import parse_document
-    from rag.reading import read
-
     doc = parse_document("x.txt", f"四市外办联席会议纪要\n\n{sentence}\n")
     question = "联席会议的下届会议轮到哪座城市举办？"
-    assert vetoed(read(profile(question), candidates(question, [doc])).signals) is refused
+    assert vetoed(_read(question, [doc]).signals) is refused
