@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rag import english
 from rag.abstention import AbstentionModel, load_model
+from rag.patterns import is_english
 from rag.question import QuestionProfile, profile
 from rag.reading import Evidence, Pick, Weights, read
 from rag.retrieval import Retrieval, Retriever
@@ -70,13 +72,26 @@ class Composer:
         picks = evidence.picks
         citations = [self.citation(p) for p in picks]
         several_docs = len({p.scored.sentence.doc for p in picks}) > 1
-        parts = []
-        for i, pick in enumerate(picks, start=1):
-            label = self._short_label(pick.scored.sentence.doc) + "：" if several_docs else ""
-            parts.append(f"{label}{pick.snippet}[{i}]")
-        text = "；".join(parts) if len(parts) > 1 else parts[0]
+        if evidence.profile.english or is_english(question):  # an English follow-up too
+            text = self._english(question, evidence, several_docs, citations)
+        else:
+            parts = []
+            for i, pick in enumerate(picks, start=1):
+                label = self._short_label(pick.scored.sentence.doc) + "：" if several_docs else ""
+                parts.append(f"{label}{pick.snippet}[{i}]")
+            text = "；".join(parts) if len(parts) > 1 else parts[0]
         return Answer(question, text, True, citations, passages, Mode.EXTRACTIVE.value, rewritten,
                       confidence=confidence, signals=signals)
+
+    def _english(self, question: str, evidence: Evidence, several_docs: bool, citations: list[Citation]) -> str:
+        """An English question's answer: a line per pick, the English rendering of its spans
+        (checked against the cited paragraph) before the Chinese quote and its marker."""
+        lines = []
+        for i, (pick, c) in enumerate(zip(evidence.picks, citations), start=1):
+            meta = self.retriever.documents[pick.scored.sentence.doc].meta
+            label = english.region_label(meta.region, meta.title) if several_docs else ""
+            lines.append(english.line(question, evidence.profile, pick, c.text, i, label))
+        return "\n".join(lines)
 
     def abstain(self, question: str, evidence: Evidence, retrieval: Retrieval, rewritten: str | None,
                 confidence: float = 0.0) -> Answer:
@@ -92,7 +107,7 @@ class Composer:
             best = max(sentences, key=lambda s: float(scores[s]) if scores is not None and len(scores) else 0.0)
             sentence = self.retriever.index.sentences[best]
             citations.append(self._citation(sentence.doc, sentence.paragraph, sentence.text, None))
-        head, intro = (NOT_FOUND_EN, RELATED_EN) if evidence.profile.english else (NOT_FOUND_ZH, RELATED_ZH)
+        head, intro = (NOT_FOUND_EN, RELATED_EN) if evidence.profile.english or is_english(question) else (NOT_FOUND_ZH, RELATED_ZH)
         lines = [head]
         if citations:
             lines.append(intro)

@@ -104,8 +104,10 @@ _MONTH_Q = re.compile(r"几月份?|哪个月|哪一?月|which month|what month|i
 _YEAR_Q = re.compile(r"哪年|哪一年|which year|what year|in what year", re.I)
 _NUMBER_Q = re.compile(r"多少|(?<![哪这那])几(?![乎])|数量|比例|百分之|规模|金额|多少钱|how (many|much)"
                        r"|what (number|percentage|share|proportion|amount)|number of|percent", re.I)
+# A sum is also asked by its noun's head: money words end in 金, 费 or 款 (奖金, 事业费, 捐款).
 _MONEY_Q = re.compile(r"多少钱|资金|经费|预算|金额|投资额|投资|拨款|补贴|资助|总额|费用|支出|收入|多少(?:万|亿)?元|多少美元"
-                      r"|how much money|budget|funding|fund|cost|spend|spent|investment|expenditure|revenue", re.I)
+                      r"|[\u4e00-\u9fff][金费款](?:共|总共|合计|总计)?(?:是|为|有|达)?多少"
+                      r"|how much money|budget|funding|fund|cost|spend|spent|investment|expenditure|revenue|value", re.I)
 _PERCENT_Q = re.compile(r"比例|比重|百分之|占比|百分比|增长率|增幅|增速|增长(?:了)?多少|提高(?:了)?多少|下降(?:了)?多少"
                         r"|what (percentage|share|proportion)|percent|growth rate|by how much", re.I)
 _PLACE_Q = re.compile(r"哪里|何地|何处|在哪(?![家所个些一])|(?:在|位于|设在)什么(地方|地点)|哪[个座](国家|城市|省|州|地区|地方|县|区|国|场馆|会场|场地|地点|展馆|酒店|宾馆)"
@@ -262,6 +264,10 @@ def _parts(q: str) -> list[str]:
 def _slots(part: str, english: bool) -> list[Slot]:
     """The slots of one part of a question; a part with two counts (与多少个国家…建立了多少对…)
     has two."""
+    if english:
+        asks = _EN_FURTHER_ASK.split(part)
+        if len(asks) > 1:  # "how many projects …, and what was their total investment?"
+            return [slot for piece in asks for slot in _slots(piece, english)]
     first = _slot(part, english)
     if english and first.kind == "count":
         asks = [m.start() for m in re.finditer(r"\bhow many\b", part, re.I)]
@@ -279,6 +285,9 @@ def _slots(part: str, english: bool) -> list[Slot]:
         out.append(Slot("count", _focus_count(piece, unit), unit))
     return out
 
+
+# An English question that asks a second thing after "and" (… and what was …, … and when …).
+_EN_FURTHER_ASK = re.compile(r",?\s+and\s+(?=(?:how much|by how much|what|which|when|where|who|whom|in (?:what|which))\b)", re.I)
 
 _DOC_NUMBER_Q = re.compile(r"文号|发文字号|发文号|文件编号|文件字号|document number", re.I)
 
@@ -321,7 +330,12 @@ def _slot(part: str, english: bool) -> Slot:
         if _PERCENT_Q.search(part):
             return Slot("percent", _focus_count(part, None))
         unit = _unit(part)
-        if (unit in P.MONEY_UNITS or _MONEY_Q.search(part)) and unit not in ("个", "项", "次", "名", "人", "家", "对"):
+        # English counts things with "how many" and sums with "how much" (how many
+        # investment events is a count).
+        counted = english and re.search(r"\bhow many\b", part, re.I) and not re.search(
+            r"\bhow many (?:[a-z]+ )?(?:yuan|dollars|euros|pounds|yen)\b", part, re.I)
+        if (unit in P.MONEY_UNITS or _MONEY_Q.search(part)) and unit not in ("个", "项", "次", "名", "人", "家", "对") \
+                and not counted:
             return Slot("money", _focus_count(part, unit), unit)
         return Slot("count", _focus_count(part, unit), unit)
     m = _ORG_Q.search(part)
@@ -367,7 +381,8 @@ _UNIT_Q = re.compile(rf"(?:多少|(?<![哪这那])几)\s*({'|'.join(map(re.escap
 _EN_COUNTERS = (
     (r"delegations?|groups?|batch(?:es)?|teams?", "批"), (r"person[- ]?(?:times|visits|trips)", "人次"),
     (r"people|persons|participants|guests|attendees|volunteers|experts|talents|journalists|students|teachers", "人"),
-    (r"times|sessions|rounds|editions", "次"), (r"days", "天"),
+    (r"times|sessions|rounds|editions", "次"), (r"days", "天"), (r"hours", "小时"), (r"years", "年"),
+    (r"months", "个月"), (r"weeks", "周"),
 )
 _EN_COUNTED = re.compile(r"\bhow many\s+(?:[a-z-]+\s+){0,2}?(" + "|".join(f"(?:{w})" for w, _ in _EN_COUNTERS) + r")\b", re.I)
 

@@ -177,11 +177,16 @@ def _counts(folded: str, unit: str | None) -> list[tuple[int, int]]:
         return [m.span() for m in _ORDINAL.finditer(folded)]
     spans = [m.span() for m in P.NUMBER_RE.finditer(folded) if not P.YEAR_ONLY_RE.fullmatch(m.group().strip())]
     if not unit:
-        return spans
+        # A count asked without its unit is still no date (11月), no document's number
+        # (〔2019〕14号), no sum of money and no share.
+        return [(a, b) for a, b in spans if counter_of(folded[a:b]) not in _NOT_COUNTS
+                and folded[b:b + 1] not in _NOT_COUNTS
+                and not P.MONEY_RE.match(folded, a) and not P.PERCENT_RE.match(folded, a)]
     units = {unit}.union(*(g for g in _UNIT_GROUPS if unit in g))
     return [(a, b) for a, b in spans if counter_of(folded[a:b]) in units]
 
 
+_NOT_COUNTS = frozenset({"月", "日", "号", "时"})
 _COUNTER = re.compile(rf"^[\s\d０-９.{P.NUMERAL_CN}]+(?:余|多)?\s*(?:%|％|‰|亿|万|千|百)?\s*")
 
 

@@ -22,7 +22,9 @@ from rag.assistant import Assistant
 from rag.chain import verify_extractive
 from rag.cli import main
 from rag.corpus import Corpus, load_corpus
+from rag.english import english_only, region_label
 from rag.errors import QuestionError, SettingsError
+from rag.patterns import is_english
 from rag.settings import Settings
 from rag.types import Answer, Citation, Mode
 
@@ -71,6 +73,14 @@ def check_shown_parts(answer: Answer, corpus: Corpus) -> None:
     several = len({c.doc for c in answer.citations}) > 1
     for shown, number in zip(parts[0::2], parts[1::2]):
         c = answer.citations[int(number) - 1]
+        if is_english(answer.question):  # an English lead, and beneath it the quote
+            head, _, quote = shown.strip().rpartition("\n")
+            assert head and english_only(shown), shown
+            if several:
+                meta = corpus.document(c.doc).meta
+                assert head.startswith(region_label(meta.region, meta.title) + ": "), (head, meta)
+            assert quote[:1] == "“" and quote[-1:] == "”" and quote[1:-1] in c.quote, (quote, c.quote)
+            continue
         shown = shown.lstrip("；")
         if several:
             meta = corpus.document(c.doc).meta

@@ -64,9 +64,10 @@ def chat_markdown(answer: Answer) -> str:
     parts = []
     for line in answer.text.split("\n"):
         pieces = MARKER.split(line)  # text, number, text, number, …
-        out = [escape_markdown(p) if i % 2 == 0 else f'<sup class="cite">[{p}]</sup>' for i, p in enumerate(pieces)]
-        parts.append("".join(out))
-    text = "\n".join(parts)
+        out = "".join(escape_markdown(p) if i % 2 == 0 else f'<sup class="cite">[{p}]</sup>' for i, p in enumerate(pieces))
+        # An English answer's Chinese quote stands beneath its English lead, as a quote.
+        parts += [f"> {out}", ""] if line.startswith("“") else [out]
+    text = "\n".join(parts).strip("\n")
     notes = []
     if answer.rewritten:
         notes.append(f"↪ 理解为 · understood as: {escape_markdown(answer.rewritten)}")

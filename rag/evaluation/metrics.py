@@ -81,13 +81,24 @@ _ARABIC = re.compile(r"\d+(?:\.\d+)?")
 _CHINESE = re.compile(r"[〇零一二三四五六七八九十百千万亿两]{2,}")
 
 
+_SCALED = re.compile(r"(\d+(?:\.\d+)?)(?:\s*(?:thousand|million|billion|trillion)\b)?")
+
+
+def _by_value(number: str, cited_texts: Sequence[str]) -> bool:
+    """An English rendering's number (232.01 billion, 35000) that a paragraph gives in
+    Chinese units (2320.1亿, 3.5万), compared by value as the answer verifier does."""
+    from rag.verify import supported
+
+    return supported(number, list(cited_texts))
+
+
 def unsupported_numbers(answer: str, cited_texts: Sequence[str]) -> list[str]:
     """Numbers in ``answer`` (markers aside) that none of the cited paragraphs (with their
-    document titles and sections) has: Arabic
-    numbers compared as whole numbers, runs of Chinese numerals as text."""
+    document titles and sections) has: Arabic numbers compared as whole numbers, or by value
+    where a paragraph writes them with 万 or 亿; runs of Chinese numerals as text."""
     text = unicodedata.normalize("NFKC", _MARKER.sub(" ", answer)).replace(",", "")
     cited = unicodedata.normalize("NFKC", "\n".join(cited_texts)).replace(",", "")
     have = set(_ARABIC.findall(cited))
-    out = [n for n in _ARABIC.findall(text) if n not in have]
+    out = [m.group(1) for m in _SCALED.finditer(text) if m.group(1) not in have and not _by_value(m.group(), cited_texts)]
     out += [n for n in _CHINESE.findall(text) if n not in cited]
     return out

@@ -8,8 +8,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
+from rag import english as E
 from rag.evaluation import metrics as M
 from rag.evaluation.dataset import Question, load_questions
+from rag.patterns import is_english
 from rag.settings import PROJECT_ROOT, Settings
 
 Key = tuple[str, int]
@@ -83,6 +85,9 @@ def score(records: Sequence[Record]) -> Scores:
     found = [r for r in ans if r.outcome.found]
     single = [len(r.outcome.text) for r in ans if r.question.kind in SINGLE_FACT and r.outcome.found]
     extra = {"answers with unsupported numbers": float(sum(bool(r.outcome.unsupported) for r in records))}
+    english = [r for r in records if is_english(r.question.question) and r.outcome.found]
+    if english:  # an English question's answer is English outside its quotes and brackets
+        extra["share English answers in English"] = M.mean(E.english_only(r.outcome.text) for r in english)
     routes = [r.outcome.route for r in records if r.outcome.route]
     for route in ("generated", "fallback", "abstained"):
         if routes:
