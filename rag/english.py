@@ -206,7 +206,7 @@ def glosses() -> dict[str, Gloss]:
             if not sense or _POINTER.match(sense):
                 continue
             name = _CAPITALS.match(re.sub(r"^the\s+", "", sense))
-            if name and m.group(2)[:1].isupper():
+            if name and m.group(2)[:1].isupper() and _names_only(sense, name.group()):
                 out[word] = Gloss(name.group().rstrip(".,"), True)  # a proper name wins over a word
                 break
             if word not in out:
@@ -215,6 +215,18 @@ def glosses() -> dict[str, Gloss]:
                     out[word] = Gloss(common, False)
             break
     return out
+
+
+# What may follow a name in its gloss and still describe the place it names
+# (/Fuzhou prefecture-level city …/, /Xiamen or Amoy, …/), where /Beijing opera/ is a thing.
+_DESCRIBES = re.compile(r"(?:or |prefecture|county|city|district|province|capital|municipality|subprovincial|autonomous"
+                        r"|town|township|village|river|lake|mountain|island|region|state|port|banner|league|in )")
+
+
+def _names_only(sense: str, name: str) -> bool:
+    head = re.split(r"[,;(]", re.sub(r"^the\s+", "", sense), maxsplit=1)[0].strip()
+    rest = head[len(name):].strip() if head.startswith(name) else head
+    return not rest or bool(_DESCRIBES.match(rest))
 
 
 def pinyin(chinese: str, name: bool = True) -> str:
@@ -463,7 +475,10 @@ def named_in(question: str) -> list[str]:
     for run in re.findall(r"[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*)*", question):
         words = run.split()
         for phrase in [run] + (words if len(words) > 1 else []):
-            out += [w for w in table.get(phrase.lower(), ()) if w not in out]
+            key = phrase.lower()
+            for w in table.get(key, ()) + (table.get(key[:-1], ()) if key.endswith("s") else ()):
+                if w not in out:
+                    out.append(w)  # BRICS also finds /BRIC/'s 金砖
     return out
 
 

@@ -26,7 +26,9 @@ _PERSON_Q_ZH = re.compile(rf"({_T})(?:是谁|叫什么名字|叫什么|的名字
 # Descriptions too loose to look for in the answer: any named person may be the one.
 _GENERIC = frozenset("人士 人物 专家 学者 官员 领导人 之父 之母 历史 外国 外宾 领导".split())
 _PERSON_Q_EN = re.compile(
-    r"\bwho (?:is|was|are|were|visited|led|attended|delivered|gave|spoke|headed)\b|\bwhat (?:is|was) (?:the|his|her) name\b"
+    # "who" opening a question or a clause of one asks for a person, whatever its verb
+    # (who heads, who signed); after a noun it only relates (the official who led …).
+    r"(?:^|[,;:?]\s*|\band\s+|\bwith\s+|\bto\s+|\bby\s+)(?:whom|who)\b|\bwhat (?:is|was) (?:the|his|her) name\b"
     r"|\bname of the\b[\w\s-]*\b(?:princess|prince|king|queen|president|premier|prime minister|minister|secretary"
     r"|mayor|governor|ambassador|consul|chairman|chairwoman|director|leader|official|expert|scholar|person)\b",
     re.I,
@@ -177,7 +179,8 @@ def person_spans(text: str, question: str = "") -> list[tuple[int, int]]:
         name = m.group(1)
         if titles and not any(text.startswith(t, m.end(1)) for t in titles):
             continue  # 胡昌升书记 names a 书记, not the 主任 asked about
-        if name[-1] not in _NOT_NAME_END and not set(name) & _NOT_NAME_START and name[-2:] not in asked:
+        if name[-1] not in _NOT_NAME_END and not set(name) & _NOT_NAME_START and name[-2:] not in asked \
+                and _surname(name):
             out.append(m.span(1))
     for m in _BEFORE_ETC.finditer(text):
         name = m.group(1)
@@ -198,6 +201,13 @@ def person_spans(text: str, question: str = "") -> list[tuple[int, int]]:
     # A name read before a title that starts inside a known name (近平总 in 习近平总书记) is none.
     out = [s for s in set(out) if s in known or not any(k[0] < s[0] < k[1] for k in known)]
     return sorted(s for s in out if not _DOCTRINE.match(text, s[1]))
+
+
+def _surname(name: str) -> bool:
+    """Whether a name of two or three characters read before a title opens with a surname
+    (the common ones, or any CC-CEDICT glosses as one): 第十八届轮值主席 holds no name. A
+    longer name may be a foreign one (塚本幸司)."""
+    return len(name) > 3 or name[0] in SURNAMES or name[0] in names().surnames
 
 
 _ACTING = re.compile(r"(?:^|(?<=[，,。；;、：:“\s]))([\u4e00-\u9fff]{2,3}?)(?=在.{0,30}?(?:时|中|上)?(?:指出|强调|表示|说)|指出|强调|表示|介绍|透露|率团|率队|带队|主持|出席|致辞|讲话|作.{0,4}报告)")

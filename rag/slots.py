@@ -48,6 +48,10 @@ def fills(text: str, profile: QuestionProfile) -> list[Fill]:
 def _fills(text: str, profile: QuestionProfile) -> tuple[Fill, ...]:
     folded = fold(text)
     asked = re.sub(r"\s+", "", fold(profile.text))
+    if profile.english:  # what an English question names counts in its Chinese (BRICS: 金砖)
+        from rag.english import named_in
+
+        asked += "|" + "|".join(named_in(profile.text))
     out = []
     for i, slot in enumerate(profile.slots):
         for a, b in candidates(folded, slot, profile, asked):
@@ -332,7 +336,9 @@ def place_spans(folded: str, category: str | None = None) -> list[tuple[int, int
     table = gazetteer()
     spans = [(a, b) for a, b, p in places_in(folded)
              if category not in ("国家",) and not (category == "城市" and p.kind == "province")]
-    spans += [s for m in _PLACE_SUFFIX.finditer(folded) for s in [_trim(folded, *m.span())] if _names_a_place(folded[s[0]:s[1]])]
+    # 省级, 县级 name a level, not a place ending in 省 or 县 (印度缔结省级友城).
+    spans += [s for m in _PLACE_SUFFIX.finditer(folded) for s in [_trim(folded, *m.span())]
+              if _names_a_place(folded[s[0]:s[1]]) and folded[m.end():m.end() + 1] != "级"]
     spans += [m.span() for m in _EMBASSY.finditer(folded)] if category in (None, "地方", "地区") else []
     spans += [s for s in proper_name_spans(folded) if folded[s[0]:s[1]] not in table]
     from rag.places import abbreviation_spans

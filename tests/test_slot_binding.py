@@ -219,3 +219,52 @@ def test_a_question_about_the_next_session_is_not_answered_by_this_one(sentence:
     doc = parse_document("x.txt", f"四市外办联席会议纪要\n\n{sentence}\n")
     question = "联席会议的下届会议轮到哪座城市举办？"
     assert vetoed(_read(question, [doc]).signals) is refused
+
+
+# --- counts asked without a unit, levels, English questions (e9d5ee4 and after) ---------
+
+
+def test_a_count_asked_without_a_unit_is_no_date_document_number_sum_or_share():
+    q = "How many partner schools did the bureau add?"
+    sentence = "8月下旬，依据《实施办法》(浙办发〔2021〕27号)，新增合作学校12所，投入380万元，占比15%。"
+    assert _filled(q, sentence) == ["12所"]
+
+
+def test_a_level_word_is_no_place_ending_in_its_suffix():
+    q = "哪两个国家与该省缔结了友好关系？"
+    assert _filled(q, "力争与智利和秘鲁缔结省级友好关系。") == ["智利", "秘鲁"]
+
+
+def test_what_an_english_question_names_is_no_answer_to_it():
+    q = "Which two BRICS countries will the city seek new sister cities in?"
+    assert _filled(q, "力争在“金砖”国家巴西、南非新增友好城市。") == ["巴西", "南非"]
+
+
+def test_who_opening_an_english_question_asks_for_a_person_whatever_the_verb():
+    for q in ("Who chairs the provincial leading group?", "On 3 May, whom did the delegation meet?"):
+        assert profile(q).slot.kind == "person", q
+    assert profile("Which office that organised the fair is named?").slot.kind != "person"
+
+
+def test_a_second_ask_after_and_is_a_second_slot():
+    q = "How many contracts did the fair sign, and what was their total value?"
+    assert [s.kind for s in profile(q).slots] == ["count", "money"]
+    assert [s.kind for s in profile("How many delegations came, and how many people did they bring?").slots] == [
+        "count", "count"]
+
+
+def test_english_how_many_counts_even_beside_a_money_word():
+    assert profile("How many investment promotion events were held abroad?").slot.kind == "count"
+    assert profile("How much investment did the projects bring?").slot.kind == "money"
+
+
+def test_a_sum_is_asked_by_a_noun_ending_in_jin_fei_or_kuan():
+    assert profile("省侨办争取的专项奖金是多少？").slot.kind == "money"
+    assert profile("今年下拨的业务经费和捐款共多少？").slot.kind == "money"
+
+
+def test_a_name_before_a_title_opens_with_a_surname():
+    text = "本省担任联合会第九届轮值主席，任期两年。"
+    assert [text[a:b] for a, b in person_spans(text)] == []
+    text = "会上，宋建华主席致辞。"
+    assert [text[a:b] for a, b in person_spans(text)] == ["宋建华"]

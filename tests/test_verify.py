@@ -292,3 +292,12 @@ def test_every_seed_sentence_stands_against_its_own_paragraph(seed_paragraphs: l
                 assert all(supported(f, [p]) for f in fs), (s, [f for f in fs if not supported(f, [p])])
                 checked += len(fs)
     assert checked > 500
+
+
+def test_an_english_amount_is_checked_by_value_against_chinese_units() -> None:
+    # 4170.3亿 is 417.03 billion and 2.6万 is 26,000: an English answer states them so.
+    paragraph = "累计实际利用外资4170.3亿美元，参与人数达2.6万人。"
+    assert only(verify("The total reached 417.03 billion US dollars [1].", [paragraph])).problem is None
+    assert only(verify("The total reached 41.703 billion US dollars [1].", [paragraph])).unsupported == ("41.703 billion",)
+    assert only(verify("About 26,000 people took part [1].", [paragraph])).problem is None
+    assert only(verify("About 2,600 people took part [1].", [paragraph])).unsupported == ("2,600",)
