@@ -23,8 +23,11 @@ VETOES = ("year_clash", "region_clash", "level_clash", "quoted_missing", "restat
 
 
 def vetoed(signals: dict[str, float]) -> bool:
-    """A constraint of the question that the answering sentence contradicts rules it out."""
-    return any(signals.get(name, 0.0) > 0 for name in VETOES)
+    """A constraint of the question that the answering sentence contradicts rules it out, and
+    so does a sentence that holds no value of the kind asked (a count, a date, a person …):
+    it speaks of the thing asked about but does not give the attribute asked."""
+    unfilled = signals.get("typed", 0.0) > 0 and signals.get("filled", 1.0) == 0.0
+    return unfilled or any(signals.get(name, 0.0) > 0 for name in VETOES)
 
 
 def unrelated(evidence: Evidence) -> bool:

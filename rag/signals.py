@@ -53,6 +53,7 @@ def signals(profile: QuestionProfile, candidates: Candidates, lead: Scored | Non
     return found_signals
 
 
+_SUFFIXES = "市州县省国岛港区"
 _NAME_SUFFIX = re.compile(rf"[{P.CJK}]{{2,6}}?(?:市|州|县|省|国|岛|港|区)")
 
 
@@ -65,13 +66,21 @@ def missing_name(profile: QuestionProfile, lead: Scored, candidates: Candidates)
     v = lead.view
     text = fold(v.paragraph.text + v.paragraph.section_path + v.meta.title)
     q = fold(profile.text)
-    names = {m.group() for m in _NAME_SUFFIX.finditer(q)}
-    names |= {t for t in candidates.weights if len(t) >= 2 and t in proper_names()}
+    if profile.english:  # the names it writes (Africa: 非洲), not every gloss of its words (cooperation: 经合)
+        from rag.english import named_in
+
+        names = set(named_in(profile.text))
+    else:
+        names = {m.group() for m in _NAME_SUFFIX.finditer(q)}
+        names |= {t for t in candidates.weights if len(t) >= 2 and t in proper_names()}
     # The province a document's city lies in is no other place (湖南 asked, a 岳阳 report that says 全省).
     names = {n for n in names if n not in v.identity and not lies_in(v.meta.region or "", n)
              and not any(n in (d.meta.region or "\0") or (d.meta.region or "\0") in n for d in candidates.documents.values())}
     known = [n for n in names if n in candidates.weights and candidates.weights[n] < max(candidates.weights.values())]
-    return any(not mentions(text, n) and n[:-1] not in text for n in known)
+    # A name written without its administrative suffix still counts (厦门 for 厦门市); a bare
+    # two-character name must stand whole (南非 does not mention 非洲).
+    return any(not mentions(text, n) and (n[:-1] if len(n) >= 3 and n[-1] in _SUFFIXES else n) not in text
+               for n in known)
 
 
 def quoted_names(profile: QuestionProfile) -> list[str]:

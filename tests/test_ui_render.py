@@ -37,6 +37,14 @@ def test_chat_markdown_keeps_markers_as_superscripts_and_escapes_markdown() -> N
     assert r"\*b\*" in md
 
 
+def test_an_english_answer_shows_its_chinese_quote_beneath_the_english_as_a_quote() -> None:
+    answer = Answer("Which countries?", f"Russia (俄罗斯) and India (印度)\n“{QUOTE}” [1]", True, [CITE])
+    md = render.chat_markdown(answer)
+    lead, quote = md.split("\n", 1)
+    assert lead.startswith("Russia") and "印度" in lead  # the English lead is a line of its own, no quote
+    assert quote.startswith("> “") and '<sup class="cite">[1]</sup>' in quote
+
+
 def test_chat_markdown_notes_rewritten_question_and_fallback() -> None:
     answer = Answer("那湖南呢？", "x[1]", True, [CITE], rewritten="湖南有多少友城？", fallback="no language model")
     md = render.chat_markdown(answer)
