@@ -180,6 +180,8 @@ def _counts(folded: str, unit: str | None) -> list[tuple[int, int]]:
     if unit == "第":  # 排第几 / 第几届: an ordinal
         return [m.span() for m in _ORDINAL.finditer(folded)]
     spans = [m.span() for m in P.NUMBER_RE.finditer(folded) if not P.YEAR_ONLY_RE.fullmatch(m.group().strip())]
+    # 两市, 两国, 两岸 are "both cities …", not a count of them.
+    spans = [(a, b) for a, b in spans if not _BOTH.fullmatch(re.sub(r"\s+", "", folded[a:b]))]
     if not unit:
         # A count asked without its unit is still no date (11月), no document's number
         # (〔2019〕14号), no sum of money and no share.
@@ -190,6 +192,7 @@ def _counts(folded: str, unit: str | None) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if counter_of(folded[a:b]) in units]
 
 
+_BOTH = re.compile(r"两[市省国县区地岸]")
 _NOT_COUNTS = frozenset({"月", "日", "号", "时"})
 _COUNTER = re.compile(rf"^[\s\d０-９.{P.NUMERAL_CN}]+(?:余|多)?\s*(?:%|％|‰|亿|万|千|百)?\s*")
 
@@ -316,11 +319,16 @@ _NOT_A_PLACE_NAME = re.compile(r"[省市县]|^州|^(?:其他|其它|各|以|全(
 
 def _names_a_place(piece: str) -> bool:
     """Whether a word ending in 市/县/省/州/国 is a place's name, not a description of places."""
-    return len(piece) >= 2 and not _NOT_A_PLACE_NAME.search(piece[:-1])
+    # A determiner right before the suffix (推动本市, 支持我省) makes it a deictic, not a name.
+    return len(piece) >= 2 and not _NOT_A_PLACE_NAME.search(piece[:-1]) and piece[-2] not in "我本该全各此其每"
 
 
 _VENUE = re.compile(rf"[{P.CJK}A-Za-z0-9·]{{2,16}}?(?:会议中心|展览中心|中心|博物馆|展馆|场馆|酒店|宾馆|饭店|大厦|广场|剧院|大剧院|礼堂|会堂|体育场|大楼|会议室|报告厅|厅)")
 _DEICTIC = re.compile(r"^(?:我|本|该|全|各|外|两|此|其|他|省|市|县)(?:省|市|县|州|国)$")
+
+
+# Bodies a foreign name may open (美国林肯中学): the name is then no place of its own.
+_BODY_NAMED = ("中学", "小学", "大学", "学院", "学校", "医院", "公司", "集团", "银行", "研究院", "研究所", "协会", "商会", "基金会")
 
 
 def place_spans(folded: str, category: str | None = None) -> list[tuple[int, int]]:
@@ -354,6 +362,8 @@ def place_spans(folded: str, category: str | None = None) -> list[tuple[int, int
             continue
         if category == "城市" and piece.endswith(("省", "国")):
             continue
+        if piece not in table and folded.startswith(_BODY_NAMED, b):
+            continue  # 林肯中学, 丰田公司: a foreign name that names a body, not a place
         out.append((a, b))
     return _outer(out)
 

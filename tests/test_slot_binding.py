@@ -268,3 +268,19 @@ def test_a_name_before_a_title_opens_with_a_surname():
     assert [text[a:b] for a, b in person_spans(text)] == []
     text = "会上，宋建华主席致辞。"
     assert [text[a:b] for a, b in person_spans(text)] == ["宋建华"]
+
+
+def test_both_cities_is_no_count_of_them():
+    q = "How many fire boats did the city give?"
+    assert _filled(q, "赠送消防艇3艘，两市共同打造友好典范。") == ["3艘"]
+
+
+def test_a_foreign_name_that_opens_a_body_is_no_place():
+    q = "本市一中与哪个城市的学校开展交流？"
+    assert _filled(q, "推动本市一中与美国塔科马市林肯中学开展交流。") == ["塔科马市"]
+
+
+def test_a_sentence_without_a_value_of_the_kind_asked_is_ruled_out():
+    assert vetoed({"typed": 1.0, "filled": 0.0})
+    assert not vetoed({"typed": 1.0, "filled": 0.5})
+    assert not vetoed({"typed": 0.0, "filled": 0.0})
