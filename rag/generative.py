@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from rag.answering import Composer, Evidence
+from rag.english import english_only
+from rag.patterns import is_english
 from rag.reading import Scored, snippet
 from rag.question import profile
 from rag.errors import ModelError
@@ -184,6 +186,9 @@ def finish(draft: Draft, composer: Composer, complete: bool = True) -> Answer:
     ext = draft.extractive
     asked = (ext.rewritten or "") + " " + ext.question
     claims = [novel(grounded(c, paragraphs), asked) for c in claims]
+    if is_english(ext.question):  # an English answer is English outside its quotes and brackets
+        claims = [replace(c, problem="not in English") if c.problem is None and not english_only(c.text) else c
+                  for c in claims]
     verdict = Verdict(tuple(claims), verdict.refusal)
     kept = list(verdict.kept)
     base = replace(ext, mode=Mode.GENERATIVE.value)

@@ -269,3 +269,23 @@ def test_an_answer_that_drops_a_document_of_a_cross_document_question_falls_back
 
     reason = fallback_of(make, question, one_document)
     assert "does not cite 湖南" in reason
+
+
+EN_QUESTION = "How many batches of foreign guests did the Xiamen office host in 2019?"
+
+
+def test_an_english_answer_in_english_stands_and_one_with_chinese_outside_brackets_falls_back(make) -> None:
+    def english(passages: dict[int, str]) -> str:
+        n, _ = holding(passages, "205批次")
+        return f"The Xiamen office hosted 205 batches of foreign guests in 2019 [{n}]."
+
+    assistant, _ = make(english)
+    a = assistant.answer(EN_QUESTION, mode="generative")
+    assert a.found and a.fallback is None and a.text.startswith("The Xiamen office hosted 205"), (a.text, a.fallback)
+
+    def mixed(passages: dict[int, str]) -> str:
+        n, _ = holding(passages, "205批次")
+        return f"The Xiamen office hosted 205批次 of 外宾 in 2019 [{n}]."
+
+    reason = fallback_of(make, EN_QUESTION, mixed)
+    assert "not in English" in reason
