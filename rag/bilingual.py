@@ -67,9 +67,43 @@ def is_english(text: str) -> bool:
     return english(text)
 
 
+# An ordinal before "Five-Year" names a plan period (13th Five-Year: 十三五), read elsewhere.
+_ORDINAL = re.compile(r"\b(?:(\d{1,3})(?:st|nd|rd|th)|([a-z]+(?:-[a-z]+)?))\b(?!\s*Five[- ]?Year)", re.I)
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_numeral(n: int) -> str:
+    """1..99 as Chinese numerals: 9 -> 九, 20 -> 二十, 35 -> 三十五."""
+    tens, ones = divmod(n, 10)
+    return (("" if tens == 1 else _DIGITS[tens]) + "十" if tens else "") + (_DIGITS[ones] if ones or not tens else "")
+
+
+def ordinals(question: str) -> list[str]:
+    """The Chinese of the ordinals an English question states (the ninth summit, the 20th
+    meeting -> 第九, 第二十): a document numbers its sessions so."""
+    from rag.verify import _ORDINALS, _TENTHS, _english_number
+
+    words = set(_ORDINALS) | set(_TENTHS) | {"first"}
+    out = []
+    for m in _ORDINAL.finditer(question):
+        if m.group(1):
+            n = int(m.group(1))
+        elif m.group(2).lower() in words or "-" in m.group(2) and m.group(2).lower().split("-")[1] in words:
+            try:
+                n = 1 if m.group(2).lower() == "first" else _english_number(m.group(2))
+            except KeyError:
+                continue
+        else:
+            continue
+        if 1 <= n <= 99:
+            out.append(f"第{chinese_numeral(n)}")
+    return out
+
+
 def translate_terms(question: str, lexicon: dict[str, tuple[str, ...]]) -> list[str]:
-    """The corpus's Chinese words that the English words of ``question`` gloss."""
-    out: list[str] = []
+    """The corpus's Chinese words that the English words of ``question`` gloss, and the
+    ordinals it states."""
+    out: list[str] = ordinals(question)
     for word in _WORD.findall(question.lower()):
         if word in _STOP:
             continue

@@ -348,10 +348,14 @@ def place_spans(folded: str, category: str | None = None) -> list[tuple[int, int
     spans += [s for m in _PLACE_SUFFIX.finditer(folded) for s in [_trim(folded, *m.span())]
               if _names_a_place(folded[s[0]:s[1]]) and folded[m.end():m.end() + 1] != "级"]
     spans += [m.span() for m in _EMBASSY.finditer(folded)] if category in (None, "地方", "地区") else []
-    spans += [s for s in proper_name_spans(folded) if folded[s[0]:s[1]] not in table]
-    from rag.places import abbreviation_spans
+    from rag.cedict import names
 
-    spans += [(a, b) for a, b, p in abbreviation_spans(folded) if category != "国家"]
+    people = names().people  # 习近平 is a proper name, and no place
+    spans += [s for s in proper_name_spans(folded) if folded[s[0]:s[1]] not in table and folded[s[0]:s[1]] not in people]
+    from rag.places import PROVINCES, abbreviation_spans
+
+    spans += [(a, b) for a, b, p in abbreviation_spans(folded) if category != "国家"
+              and not (category == "城市" and p in PROVINCES)]  # 来闽 is Fujian, no city
     out = []
     for a, b in spans:
         piece = folded[a:b]

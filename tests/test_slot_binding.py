@@ -284,3 +284,15 @@ def test_a_sentence_without_a_value_of_the_kind_asked_is_ruled_out():
     assert vetoed({"typed": 1.0, "filled": 0.0})
     assert not vetoed({"typed": 1.0, "filled": 0.5})
     assert not vetoed({"typed": 0.0, "filled": 0.0})
+
+
+def test_a_known_person_is_no_place():
+    q = "In which city will the summit be held?"
+    assert _filled(q, "把峰会放在厦门举行，体现了习近平总书记的关心。") == ["厦门"]
+
+
+def test_an_english_ordinal_meets_the_chinese_one_and_a_plan_period_is_none():
+    from rag.bilingual import ordinals
+
+    assert ordinals("Where was the ninth forum and the 21st fair held?") == ["第九", "第二十一"]
+    assert ordinals("Under the 14th Five-Year Plan, what is planned?") == []
