@@ -485,20 +485,23 @@ def named_in(question: str) -> list[str]:
 _SUFFIX_WORDS = frozenset(_SUFFIX.values())
 
 
+@lru_cache(maxsize=256)
+def stated_numbers(question: str) -> frozenset[str]:
+    """The numbers an English question states, as digits: "within five years", "35th" -> 5, 35."""
+    from rag.verify import _EN_NUMBER, _english_number
+
+    stated = set(re.findall(r"\d+(?:\.\d+)?", question.replace(",", "")))
+    stated |= {str(_english_number(w.group())) for w in _EN_NUMBER.finditer(question)}
+    return frozenset(stated)
+
+
 def _asked_already(english: str, kind: str, question: str) -> bool:
     """Whether a rendering only repeats what the question itself names: its place or name
     (Cebu City for a question about Cebu City; Mexico for "which Mexican state"), or for a
     count a number the question states ("within five years" -> 5 years)."""
-    from rag.verify import _EN_NUMBER, _english_number
-
     if kind in ("count", "money", "percent"):
         m = re.search(r"\d[\d,]*(?:\.\d+)?", english)
-        if not m:
-            return False
-        value = m.group().replace(",", "")
-        stated = set(re.findall(r"\d+(?:\.\d+)?", question.replace(",", "")))
-        stated |= {str(_english_number(w.group())) for w in _EN_NUMBER.finditer(question)}
-        return value in stated
+        return bool(m) and m.group().replace(",", "") in stated_numbers(question)
     head = next((w for w in re.findall(r"[A-Za-z][\w'’\-]*", english) if w not in _SUFFIX_WORDS), "")
     if len(head) < 3 or not head[0].isupper():
         return False

@@ -111,8 +111,21 @@ def candidates(folded: str, slot: Slot, profile: QuestionProfile, asked: str) ->
             continue  # "发布日期 : 2022-11-28": when the page was posted, not when anything happened
         if slot.kind in ("count", "money", "percent") and not folded[:a].strip() and folded[b : b + 1] in ("、", ".", "．"):
             continue  # a list number opening the text ("3、")
+        if slot.kind == "count" and profile.english and _stated(piece, profile.text):
+            continue  # "during their 35th anniversary": the question's own number (35周年) is no count asked
         out.append((a, b))
     return out
+
+
+def _stated(piece: str, question: str) -> bool:
+    from rag.english import stated_numbers
+    from rag.verify import parse_chinese_number
+
+    m = re.match(rf"(\d+(?:\.\d+)?)|([{P.NUMERAL_CN}]+)", piece)
+    if not m:
+        return False
+    value = m.group(1) or str(parse_chinese_number(m.group(2)))
+    return value in stated_numbers(question)
 
 
 _ITEM_BREAK = re.compile(r"[，,。；;：:、和与及（）()]")
@@ -366,6 +379,8 @@ def place_spans(folded: str, category: str | None = None) -> list[tuple[int, int
             continue
         if category == "城市" and piece.endswith(("省", "国")):
             continue
+        if category in ("城市", "国家") and piece.endswith("洲"):
+            continue  # 欧洲, 大洋洲: a continent is neither a city nor a country
         if piece not in table and folded.startswith(_BODY_NAMED, b):
             continue  # 林肯中学, 丰田公司: a foreign name that names a body, not a place
         out.append((a, b))

@@ -296,3 +296,13 @@ def test_an_english_ordinal_meets_the_chinese_one_and_a_plan_period_is_none():
 
     assert ordinals("Where was the ninth forum and the 21st fair held?") == ["第九", "第二十一"]
     assert ordinals("Under the 14th Five-Year Plan, what is planned?") == []
+
+
+def test_a_number_an_english_question_states_is_no_count_it_asks():
+    q = "How many agreements did the two cities sign during their 40th anniversary?"
+    assert _filled(q, "两市共庆结好40周年，共签署合作协议12项。") == ["12项"]
+
+
+def test_a_continent_is_neither_a_city_nor_a_country():
+    q = "Which two countries in Europe did the province sign with?"
+    assert _filled(q, "全力发展欧洲、非洲友城，与希腊、葡萄牙签署友好协议。") == ["希腊", "葡萄牙"]
