@@ -39,7 +39,7 @@ _NUMBER = re.compile(
     rf"(?P<ord>第)?(?P<a>{_NUM})\s*(?:[{_RANGE}]\s*(?P<b>{_NUM}))?\s*(?P<scale>万亿|万|亿)?"
     r"(?P<more>余|多)?\s*(?P<pct>%|％|‰)?"
 )
-_CURRENCY = (("亿美元", "billion"), ("美元", "US dollars"), ("欧元", "euros"), ("港元", "Hong Kong dollars"),
+_CURRENCY = (("美元", "US dollars"), ("欧元", "euros"), ("港元", "Hong Kong dollars"),
              ("港币", "Hong Kong dollars"), ("日元", "yen"), ("英镑", "pounds sterling"), ("元", "yuan"))
 # Measure words whose English is fixed whatever is counted; the rest (个 名 批 项 …) take the
 # noun the question counts, or stay bare.
@@ -103,8 +103,6 @@ def render_number(span: str, noun: str | None = None) -> str | None:
     for chinese, english in _CURRENCY:
         if rest.startswith(chinese):
             unit, rest = english, rest[len(chinese):]
-            if chinese == "亿美元":
-                scale, unit = scale * Decimal(10**8), "US dollars"
             break
     else:
         if rest.startswith("万") and not m.group("scale"):  # 3万人: the scale was left to the unit
@@ -122,7 +120,7 @@ def render_number(span: str, noun: str | None = None) -> str | None:
     if b is not None:
         number = f"{number} to {format_number(b * scale)}"
     if m.group("pct"):
-        number += "%" if m.group("pct") != "‰" else "‰"
+        number += "‰" if m.group("pct") == "‰" else "%"
         unit = "" if unit in ("", noun) else unit
     return " ".join(x for x in (before, number, unit) if x)
 
@@ -140,11 +138,7 @@ _PART = {"上旬": "early", "初": "early", "中旬": "mid-", "中": "mid-", "�
 
 
 def _int(run: str) -> int | None:
-    if run.isdigit():
-        return int(run)
-    if len(run) == 4 and all(c in "〇零一二三四五六七八九" for c in run):  # 二〇一九
-        return parse_chinese_number(run)
-    return parse_chinese_number(run)
+    return int(run) if run.isdigit() else parse_chinese_number(run)  # 二〇一九 is read digit by digit
 
 
 def render_date(span: str) -> str | None:
