@@ -571,3 +571,14 @@ def test_rag_ask_says_not_found_without_sources(capsys) -> None:
     out, _ = capsys.readouterr()
     assert out.startswith("文件中没有找到这个问题的答案。\n可能相关的段落：\n[1] ")
     assert "Sources:" not in out
+
+
+@pytest.mark.slow
+def test_an_english_question_is_answered_in_english_with_the_chinese_quote_beneath(seed_assistant: Assistant) -> None:
+    answer = ask(seed_assistant, "How many batches of foreign guests did the Xiamen office host in 2019?")
+    assert answer.found and english_only(answer.text), answer.text
+    lead, quote = answer.text.split("\n", 1)
+    assert lead.startswith("205 batches of foreign guests (205批次)"), lead
+    assert quote.startswith("“") and quote.endswith("[1]") and answer.citations[0].quote in quote
+    refused = ask(seed_assistant, "Who won the football World Cup in 2018?")
+    assert not refused.found and refused.text.startswith("The documents do not contain an answer")
