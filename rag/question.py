@@ -138,9 +138,14 @@ _EN_KINDS = {
 }
 
 
+_EN_EDITION_Q = re.compile(r"\b(?:which|what) (?:edition|ordinal)\b|\bhow many(?:th)? (?:edition|session) (?:was|is|will)\b", re.I)
+
+
 def _english_kind(part: str) -> Slot | None:
     """The slot of an English question that asks for a thing of a kind (which two BRICS
     countries → places of the kind 国家; which institution → a body; which officials → people)."""
+    if _EN_EDITION_Q.search(part):
+        return Slot("count", "", "第")  # which edition of the forum: 第几届, an ordinal
     m = _EN_KIND_Q.search(part)
     if not m or _NUMBER_Q.search(part):
         return None
@@ -269,7 +274,7 @@ def _slots(part: str, english: bool) -> list[Slot]:
         if len(asks) > 1:  # "how many projects …, and what was their total investment?"
             return [slot for piece in asks for slot in _slots(piece, english)]
     first = _slot(part, english)
-    if english and first.kind == "count":
+    if english and first.kind == "count" and first.unit != "第":
         asks = [m.start() for m in re.finditer(r"\bhow many\b", part, re.I)]
         pieces = [part[a: b] for a, b in zip(asks, asks[1:] + [len(part)])] or [part]
         return [Slot("count", "", _english_unit(piece)) for piece in pieces]

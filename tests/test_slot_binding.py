@@ -306,3 +306,9 @@ def test_a_number_an_english_question_states_is_no_count_it_asks():
 def test_a_continent_is_neither_a_city_nor_a_country():
     q = "Which two countries in Europe did the province sign with?"
     assert _filled(q, "全力发展欧洲、非洲友城，与希腊、葡萄牙签署友好协议。") == ["希腊", "葡萄牙"]
+
+
+def test_which_edition_asks_for_an_ordinal():
+    q = "Which edition of the trade fair opened in the city?"
+    assert profile(q).slot.unit == "第"
+    assert _filled(q, "第十二届投资贸易洽谈会于5月在本市开幕，签约项目30个。") == ["第十二届"]
