@@ -42,10 +42,6 @@ class Names:
 
     proper: frozenset[str]  # Chinese headwords that are proper names
     people: frozenset[str]  # those glossed with a lifespan: 汤显祖 /Tang Xianzu (1550-1616)/
-    surnames: frozenset[str] = frozenset()  # characters CC-CEDICT glosses as a surname: 应 /surname Ying/
-
-
-_SURNAME = re.compile(r"^\S+ (\S) \[[^\]]*\] /(?:[^/\n]*/)*?surname [A-Z]", re.M)
 
 
 @lru_cache(maxsize=1)
@@ -72,7 +68,7 @@ def names() -> Names:
 
     try:
         d = json.loads((resources.files("rag") / "data" / NAMES_FILE).read_text("utf-8"))
-        return Names(frozenset(d["proper"]), frozenset(d["people"]), frozenset(d["surnames"]))
+        return Names(frozenset(d["proper"]), frozenset(d["people"]))
     except (OSError, ValueError, KeyError, TypeError):
         return build_names()
 
@@ -100,8 +96,7 @@ def build_names() -> Names:
         if capital and _LIFESPAN.search(first):
             people.add(word)
     proper = frozenset(w for w, v in votes.items() if v)
-    surnames = frozenset(m.group(1) for m in _SURNAME.finditer(_text()) if _CJK.match(m.group(1)))
-    return Names(proper, frozenset(people & proper), surnames)
+    return Names(proper, frozenset(people & proper))
 
 
 @lru_cache(maxsize=1)

@@ -26,13 +26,11 @@ def save_gazetteer(path: Path) -> int:
 
 
 def save_names(path: Path) -> int:
-    """Write the proper names, the people among them and the surnames as JSON; returns how
-    many names."""
+    """Write the proper names and the people among them as JSON; returns how many names."""
     from rag.cedict import build_names
 
     n = build_names()
-    path.write_text(json.dumps({"proper": sorted(n.proper), "people": sorted(n.people), "surnames": sorted(n.surnames)},
-                               ensure_ascii=False) + "\n", "utf-8")
+    path.write_text(json.dumps({"proper": sorted(n.proper), "people": sorted(n.people)}, ensure_ascii=False) + "\n", "utf-8")
     return len(n.proper)
 
 

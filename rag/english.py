@@ -11,12 +11,14 @@ Nothing is translated that the rules cannot read.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from rag.cedict import _text as cedict_text
+from rag.text import fold
 from rag.verify import parse_chinese_number
 
 if TYPE_CHECKING:
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
     from rag.question import QuestionProfile
 
 CJK = re.compile(r"[\u3400-\u9fff]")
+CJK_REF = re.compile(r"\s*[\u3400-\u9fff]")
 
 # --- numbers ---------------------------------------------------------------------------
 
@@ -36,7 +39,7 @@ _AFTER = {"以上": "more than", "余": "more than", "多": "more than", "左右
 _RANGE = "至到~～—–-"
 _NUMBER = re.compile(
     rf"(?P<pre>{'|'.join(sorted(_APPROX, key=len, reverse=True))})?"
-    rf"(?P<ord>第)?(?P<a>{_NUM})\s*(?:[{_RANGE}]\s*(?P<b>{_NUM}))?\s*(?P<scale>万亿|万|亿)?"
+    rf"(?P<ord>第)?(?P<a>{_NUM})\s*(?:[{_RANGE}]\s*(?P<b>{_NUM}))?\s*(?P<scale>万亿|万|亿|千|百)?"
     r"(?P<more>余|多)?\s*(?P<pct>%|％|‰)?"
 )
 _CURRENCY = (("美元", "US dollars"), ("欧元", "euros"), ("港元", "Hong Kong dollars"),
@@ -47,7 +50,10 @@ _MEASURES = (("个百分点", "percentage points"), ("平方公里", "square kil
              ("周年", "years"), ("个月", "months"), ("小时", "hours"), ("分钟", "minutes"), ("人次", "person-times"),
              ("万人", "people"), ("年", "years"), ("天", "days"), ("日", "days"), ("周", "weeks"), ("倍", "times"),
              ("吨", "tonnes"), ("人", "people"), ("国", "countries"))
-_SCALES = {"万": Decimal(10**4), "亿": Decimal(10**8), "万亿": Decimal(10**12)}
+_SCALES = {"百": Decimal(100), "千": Decimal(1000), "万": Decimal(10**4), "亿": Decimal(10**8), "万亿": Decimal(10**12)}
+# A vague count (数十个, 几十万, 上百个) states no number to render.
+_VAGUE = re.compile(rf"[数几]\s*[十百千万]|上[百千万]|成[百千万]")
+_PERCENT_WORDS = re.compile(rf"百分之([\d.]+|[{_CN_NUM}点]+)|([一二三四五六七八九])成(?![百千万])")
 
 
 def _value(run: str) -> Decimal | None:
@@ -89,6 +95,15 @@ def render_number(span: str, noun: str | None = None) -> str | None:
     "205 batches of visitors"); 5至8名 -> 5 to 8; 2320.1亿美元 -> 232.01 billion US dollars;
     80%以上 -> more than 80%; 3年左右 -> about 3 years; 第五届 -> the 5th. None when the span
     holds no number."""
+    if _VAGUE.search(span):
+        return None
+    words = _PERCENT_WORDS.search(span)
+    if words:  # 百分之三十五 -> 35%, 四成 -> 40%
+        if words.group(2):
+            return f"{parse_chinese_number(words.group(2)) * 10}%"
+        run = words.group(1)
+        value = _value(run) if "点" not in run else None
+        return f"{format_number(value)}%" if value is not None else None
     m = _NUMBER.search(span)
     if not m:
         return None
@@ -132,9 +147,11 @@ _YEAR = r"(?:\d{4}|[〇零一二三四五六七八九]{4})"
 _DATE = re.compile(
     rf"(?:(?P<y>{_YEAR})\s*年)?\s*(?:(?P<m>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*月)?"
     rf"\s*(?:(?P<d>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*[日号])?"
-    r"(?P<part>上旬|中旬|下旬|初|中|底|末)?"
+    rf"(?:\s*[{_RANGE}]\s*(?P<d2>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*[日号])?"
+    r"(?P<part>上中旬|中下旬|上旬|中旬|下旬|初|中(?![\u4e00-\u9fff])|底|末)?"
 )
-_PART = {"上旬": "early", "初": "early", "中旬": "mid-", "中": "mid-", "下旬": "late", "底": "end of", "末": "end of"}
+_PART = {"上旬": "early", "初": "early", "中旬": "mid-", "中": "mid-", "下旬": "late", "底": "end of", "末": "end of",
+         "上中旬": "early-to-mid", "中下旬": "mid-to-late"}
 
 
 def _int(run: str) -> int | None:
@@ -155,9 +172,10 @@ def render_date(span: str) -> str | None:
         d = _int(m.group("d")) if m.group("d") else None
         if mo is not None and not 1 <= mo <= 12 or d is not None and not 1 <= d <= 31:
             return None
+        d2 = _int(m.group("d2")) if m.group("d2") else None
         words = []
         if d is not None:
-            words.append(str(d))
+            words.append(f"{d} to {d2}" if d2 is not None and d2 > d else str(d))
         if mo is not None:
             words.append(MONTHS[mo - 1])
         if y is not None:
@@ -165,7 +183,7 @@ def render_date(span: str) -> str | None:
         text = " ".join(words)
         part = _PART.get(m.group("part") or "")
         if part and mo is not None and d is None:
-            text = f"{part}{'' if part.endswith('-') else ' '}{text}"
+            text = f"{part}{'' if part.endswith('-') else ' '}{text}"  # mid-March, late November
         elif part and mo is None and y is not None:
             text = {"early": f"early {y}", "mid-": f"mid-{y}", "late": f"late {y}"}.get(part, f"the end of {y}")
         return text
@@ -196,7 +214,7 @@ def glosses() -> dict[str, Gloss]:
         if not CJK.match(word):
             continue
         for sense in m.group(3).split("/"):
-            sense = sense.strip()
+            sense = CJK_REF.split(sense, maxsplit=1)[0].strip()  # a cross-reference (聯合王國|联合王国[…]) ends it
             if not sense or _POINTER.match(sense):
                 continue
             name = _CAPITALS.match(re.sub(r"^the\s+", "", sense))
@@ -375,7 +393,7 @@ def counted_noun(question: str) -> str | None:
 def render(span: str, kind: str, question: str = "", noun: str | None = None) -> str | None:
     """The English of an answer span of a slot kind, or None when the rules cannot read it;
     a count takes ``noun`` (what the question counts), by default its first."""
-    span = span.strip()
+    span = fold(unicodedata.normalize("NFKC", span)).strip()  # 萬 -> 万, full-width ３．５ -> 3.5
     if not span:
         return None
     if not CJK.search(span) and kind not in ("count", "money", "percent", "date"):
@@ -395,7 +413,7 @@ def render(span: str, kind: str, question: str = "", noun: str | None = None) ->
     return render_org(span) if kind == "name" else None
 
 
-_OPEN = {"“": "”", "「": "」", "《": "》", "(": ")", "（": "）", "[": "]", "『": "』"}
+_OPEN = {"“": "”", "「": "」", "《": "》", "(": ")", "（": "）", "[": "]", "『": "』", "【": "】"}
 
 
 def english_only(text: str) -> bool:
@@ -403,7 +421,12 @@ def english_only(text: str) -> bool:
     (quotes nest: a quoted sentence holds quotes of its own)."""
     closing: list[str] = []
     for ch in text:
-        if ch in _OPEN:
+        if ch == '"':  # an ASCII quote opens or closes
+            if closing and closing[-1] == '"':
+                closing.pop()
+            else:
+                closing.append('"')
+        elif ch in _OPEN:
             closing.append(_OPEN[ch])
         elif closing and ch == closing[-1]:
             closing.pop()
@@ -477,6 +500,7 @@ def named_in(question: str) -> list[str]:
 
 
 _SUFFIX_WORDS = frozenset(_SUFFIX.values())
+_FIGURES = frozenset({"count", "money", "percent", "date", "docnumber"})
 
 
 @lru_cache(maxsize=256)
@@ -499,15 +523,17 @@ def _asked_already(english: str, kind: str, question: str) -> bool:
     head = next((w for w in re.findall(r"[A-Za-z][\w'’\-]*", english) if w not in _SUFFIX_WORDS), "")
     if len(head) < 3 or not head[0].isupper():
         return False
-    stem = head[:5].lower()
-    return any(w.lower().startswith(stem) for w in re.findall(r"[A-Za-z][\w'’\-]*", question))
+    head = head.lower()
+    stem = head[: max(4, len(head) - 1)]  # Mexico -> Mexic(an), Israel -> Israe(li), Japan -> Japa(nese)
+    return any(w == head or (w.startswith(stem) and len(w) <= len(head) + 3)
+               for w in (x.lower() for x in re.findall(r"[A-Za-z][\w'’\-]*", question)))
 
 
 def lead(question: str, profile: "QuestionProfile", groups: list[list[Item]], paragraph: str) -> str | None:
     """The short English answer of a pick's spans: from each group the first span that
-    renders, is not what the question itself names, and whose number, date or name the
-    cited paragraph bears out (by value, through the dictionary, in pinyin); each rendering
-    is followed by its Chinese in brackets. A count takes the noun its own "how many"
+    renders, is not what the question itself names, and that the cited paragraph bears out
+    (a figure or date by value, as the answer verifier checks one; a name by its Chinese
+    span); each rendering is followed by its Chinese in brackets. A count takes the noun its own "how many"
     counts. A span with no rendering is left to the quote. None when nothing is left."""
     from rag.verify import facts, supported
 
@@ -522,7 +548,12 @@ def lead(question: str, profile: "QuestionProfile", groups: list[list[Item]], pa
             english = render(chinese, kind, question, noun)
             if not english or _asked_already(english, kind, question):
                 continue
-            if any(not supported(f, [paragraph]) for f in facts(english)):
+            # A name is the dictionary's gloss or the pinyin of a span the paragraph holds; a
+            # figure or a date is rendered by rule, and checked by value (South Africa is no
+            # claim about Africa).
+            if kind in _FIGURES and any(not supported(f, [paragraph]) for f in facts(english)):
+                continue
+            if kind not in _FIGURES and fold(chinese) not in fold(paragraph):
                 continue
             text = english if english == chinese else f"{english} ({chinese})"
             if text not in shown:

@@ -28,7 +28,8 @@ _GENERIC = frozenset("人士 人物 专家 学者 官员 领导人 之父 之母
 _PERSON_Q_EN = re.compile(
     # "who" opening a question or a clause of one asks for a person, whatever its verb
     # (who heads, who signed); after a noun it only relates (the official who led …).
-    r"(?:^|[,;:?]\s*|\band\s+|\bwith\s+|\bto\s+|\bby\s+)(?:whom|who)\b|\bwhat (?:is|was) (?:the|his|her) name\b"
+    r"(?:^|[,;:?]\s*|\band\s+|\bwith\s+|\bto\s+|\bby\s+)(?:whom|who)\b"
+    r"|\bwho (?:is|was|are|were|visited|led|attended|delivered|gave|spoke|headed)\b|\bwhat (?:is|was) (?:the|his|her) name\b"
     r"|\bname of the\b[\w\s-]*\b(?:princess|prince|king|queen|president|premier|prime minister|minister|secretary"
     r"|mayor|governor|ambassador|consul|chairman|chairwoman|director|leader|official|expert|scholar|person)\b",
     re.I,
@@ -180,7 +181,7 @@ def person_spans(text: str, question: str = "") -> list[tuple[int, int]]:
         if titles and not any(text.startswith(t, m.end(1)) for t in titles):
             continue  # 胡昌升书记 names a 书记, not the 主任 asked about
         if name[-1] not in _NOT_NAME_END and not set(name) & _NOT_NAME_START and name[-2:] not in asked \
-                and _surname(name):
+                and not _after_an_ordinal(text, m.start(1)):
             out.append(m.span(1))
     for m in _BEFORE_ETC.finditer(text):
         name = m.group(1)
@@ -203,11 +204,10 @@ def person_spans(text: str, question: str = "") -> list[tuple[int, int]]:
     return sorted(s for s in out if not _DOCTRINE.match(text, s[1]))
 
 
-def _surname(name: str) -> bool:
-    """Whether a name of two or three characters read before a title opens with a surname
-    (the common ones, or any CC-CEDICT glosses as one): 第十八届轮值主席 holds no name. A
-    longer name may be a foreign one (塚本幸司)."""
-    return len(name) > 3 or name[0] in SURNAMES or name[0] in names().surnames
+def _after_an_ordinal(text: str, start: int) -> bool:
+    """Whether a name read before a title opens right after an ordinal's number (第十八届轮值主席:
+    届轮值 describes the post, it names nobody)."""
+    return text[start] in "届次期批任轮" and bool(re.search(r"第[\d〇一二三四五六七八九十百]+$", text[:start]))
 
 
 _ACTING = re.compile(r"(?:^|(?<=[，,。；;、：:“\s]))([\u4e00-\u9fff]{2,3}?)(?=在.{0,30}?(?:时|中|上)?(?:指出|强调|表示|说)|指出|强调|表示|介绍|透露|率团|率队|带队|主持|出席|致辞|讲话|作.{0,4}报告)")

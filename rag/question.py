@@ -40,6 +40,7 @@ class Slot:
     granularity: Literal["day", "month", "year", "any"] = "any"  # for dates: 哪天, 几月, 哪年, 何时
     event: str = ""  # for places: the act the place is asked of (举办, 召开, 开幕), "" when none
     post: str = ""  # for who holds a post: the post by its head (组长, 副组长), "" when none
+    countable: bool = False  # a count of things ("how many"), never a sum or a share
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ _NUMBER_Q = re.compile(r"多少|(?<![哪这那])几(?![乎])|数量|比例|百�
 # A sum is also asked by its noun's head: money words end in 金, 费 or 款 (奖金, 事业费, 捐款).
 _MONEY_Q = re.compile(r"多少钱|资金|经费|预算|金额|投资额|投资|拨款|补贴|资助|总额|费用|支出|收入|多少(?:万|亿)?元|多少美元"
                       r"|[\u4e00-\u9fff][金费款](?:共|总共|合计|总计)?(?:是|为|有|达)?多少"
-                      r"|how much money|budget|funding|fund|cost|spend|spent|investment|expenditure|revenue|value", re.I)
+                      r"|how much money|budget|funding|fund|cost|spend|spent|investment|expenditure|revenue|\bvalue\b", re.I)
 _PERCENT_Q = re.compile(r"比例|比重|百分之|占比|百分比|增长率|增幅|增速|增长(?:了)?多少|提高(?:了)?多少|下降(?:了)?多少"
                         r"|what (percentage|share|proportion)|percent|growth rate|by how much", re.I)
 _PLACE_Q = re.compile(r"哪里|何地|何处|在哪(?![家所个些一])|(?:在|位于|设在)什么(地方|地点)|哪[个座](国家|城市|省|州|地区|地方|县|区|国|场馆|会场|场地|地点|展馆|酒店|宾馆)"
@@ -277,7 +278,8 @@ def _slots(part: str, english: bool) -> list[Slot]:
     if english and first.kind == "count" and first.unit != "第":
         asks = [m.start() for m in re.finditer(r"\bhow many\b", part, re.I)]
         pieces = [part[a: b] for a, b in zip(asks, asks[1:] + [len(part)])] or [part]
-        return [Slot("count", "", _english_unit(piece)) for piece in pieces]
+        return [Slot("count", "", _english_unit(piece), countable=bool(re.search(r"\bhow many\b", piece, re.I)))
+                for piece in pieces]
     if first.kind != "count" or english:
         return [first]
     counts = list(re.finditer(r"多少|(?<![哪这那])几(?![乎])", part))

@@ -111,8 +111,8 @@ def candidates(folded: str, slot: Slot, profile: QuestionProfile, asked: str) ->
             continue  # "发布日期 : 2022-11-28": when the page was posted, not when anything happened
         if slot.kind in ("count", "money", "percent") and not folded[:a].strip() and folded[b : b + 1] in ("、", ".", "．"):
             continue  # a list number opening the text ("3、")
-        if slot.kind == "count" and profile.english and _stated(piece, profile.text):
-            continue  # "during their 35th anniversary": the question's own number (35周年) is no count asked
+        if slot.kind == "count" and profile.english and counter_of(piece) in _TIME_COUNTERS and _stated(piece, profile.text):
+            continue  # "during their 35th anniversary", "within five years": the question's own span of time
         out.append((a, b))
     return out
 
@@ -159,7 +159,7 @@ _COUNTED = re.compile(rf"[\d{P.NUMERAL_CN}几数多]+\s*(?:家|个|所|座|对|�
 def _typed_spans(folded: str, slot: Slot) -> list[tuple[int, int]]:
     kind = slot.kind
     if kind == "count":
-        return _counts(folded, slot.unit)
+        return _counts(folded, slot.unit, slot.countable)
     if kind == "money":
         return [m.span() for m in P.MONEY_RE.finditer(folded)]
     if kind == "percent":
@@ -189,22 +189,23 @@ def _typed_spans(folded: str, slot: Slot) -> list[tuple[int, int]]:
 _ORDINAL = re.compile(rf"第[\d{P.NUMERAL_CN}]+(?:{'|'.join(map(re.escape, P.COUNTERS))})?")
 
 
-def _counts(folded: str, unit: str | None) -> list[tuple[int, int]]:
+def _counts(folded: str, unit: str | None, countable: bool = False) -> list[tuple[int, int]]:
     if unit == "第":  # 排第几 / 第几届: an ordinal
         return [m.span() for m in _ORDINAL.finditer(folded)]
     spans = [m.span() for m in P.NUMBER_RE.finditer(folded) if not P.YEAR_ONLY_RE.fullmatch(m.group().strip())]
     # 两市, 两国, 两岸 are "both cities …", not a count of them.
     spans = [(a, b) for a, b in spans if not _BOTH.fullmatch(re.sub(r"\s+", "", folded[a:b]))]
     if not unit:
-        # A count asked without its unit is still no date (11月), no document's number
-        # (〔2019〕14号), no sum of money and no share.
+        # A count asked without its unit is still no date (11月) and no document's number
+        # (〔2019〕14号); a count of things (how many) is no sum of money and no share either.
         return [(a, b) for a, b in spans if counter_of(folded[a:b]) not in _NOT_COUNTS
                 and folded[b:b + 1] not in _NOT_COUNTS
-                and not P.MONEY_RE.match(folded, a) and not P.PERCENT_RE.match(folded, a)]
+                and not (countable and (P.MONEY_RE.match(folded, a) or P.PERCENT_RE.match(folded, a)))]
     units = {unit}.union(*(g for g in _UNIT_GROUPS if unit in g))
     return [(a, b) for a, b in spans if counter_of(folded[a:b]) in units]
 
 
+_TIME_COUNTERS = frozenset({"年", "周年", "个月", "月", "天", "日", "小时", "周", "届", "次"})
 _BOTH = re.compile(r"两[市省国县区地岸]")
 _NOT_COUNTS = frozenset({"月", "日", "号", "时"})
 _COUNTER = re.compile(rf"^[\s\d０-９.{P.NUMERAL_CN}]+(?:余|多)?\s*(?:%|％|‰|亿|万|千|百)?\s*")
@@ -333,12 +334,26 @@ _NOT_A_PLACE_NAME = re.compile(r"[省市县]|^州|^(?:其他|其它|各|以|全(
 def _names_a_place(piece: str) -> bool:
     """Whether a word ending in 市/县/省/州/国 is a place's name, not a description of places."""
     # A determiner right before the suffix (推动本市, 支持我省) makes it a deictic, not a name.
-    return len(piece) >= 2 and not _NOT_A_PLACE_NAME.search(piece[:-1]) and piece[-2] not in "我本该全各此其每"
+    if len(piece) < 2 or _NOT_A_PLACE_NAME.search(piece[:-1]):
+        return False
+    return piece[-2] not in "我本该全各此其每" or _known_name_ending(piece[:-1])
+
+
+def _known_name_ending(stem: str) -> bool:
+    """Whether the characters before a place suffix end in a name the dictionary or the
+    gazetteer knows (熊本 in 日本熊本市), so that its last character is no determiner."""
+    from rag.cedict import proper_names
+    from rag.places import place_named
+
+    return any(stem[i:] in proper_names() or place_named(stem[i:]) for i in range(max(0, len(stem) - 4), len(stem) - 1))
 
 
 _VENUE = re.compile(rf"[{P.CJK}A-Za-z0-9·]{{2,16}}?(?:会议中心|展览中心|中心|博物馆|展馆|场馆|酒店|宾馆|饭店|大厦|广场|剧院|大剧院|礼堂|会堂|体育场|大楼|会议室|报告厅|厅)")
 _DEICTIC = re.compile(r"^(?:我|本|该|全|各|外|两|此|其|他|省|市|县)(?:省|市|县|州|国)$")
 
+
+_MUNICIPALITIES = ("北京", "上海", "天津", "重庆", "香港", "澳门")  # provincial-level, and cities (在沪, 在京)
+_CONTINENTS = frozenset({"亚洲", "欧洲", "非洲", "美洲", "北美洲", "南美洲", "拉丁美洲", "拉美", "大洋洲", "南极洲"})
 
 # Bodies a foreign name may open (美国林肯中学): the name is then no place of its own.
 _BODY_NAMED = ("中学", "小学", "大学", "学院", "学校", "医院", "公司", "集团", "银行", "研究院", "研究所", "协会", "商会", "基金会")
@@ -368,7 +383,7 @@ def place_spans(folded: str, category: str | None = None) -> list[tuple[int, int
     from rag.places import PROVINCES, abbreviation_spans
 
     spans += [(a, b) for a, b, p in abbreviation_spans(folded) if category != "国家"
-              and not (category == "城市" and p in PROVINCES)]  # 来闽 is Fujian, no city
+              and not (category == "城市" and p in PROVINCES and p not in _MUNICIPALITIES)]  # 来闽 is Fujian, no city
     out = []
     for a, b in spans:
         piece = folded[a:b]
@@ -379,7 +394,7 @@ def place_spans(folded: str, category: str | None = None) -> list[tuple[int, int
             continue
         if category == "城市" and piece.endswith(("省", "国")):
             continue
-        if category in ("城市", "国家") and piece.endswith("洲"):
+        if category in ("城市", "国家") and piece in _CONTINENTS:
             continue  # 欧洲, 大洋洲: a continent is neither a city nor a country
         if piece not in table and folded.startswith(_BODY_NAMED, b):
             continue  # 林肯中学, 丰田公司: a foreign name that names a body, not a place

@@ -53,6 +53,39 @@ def test_dates(chinese, english):
     assert E.render_date(chinese) == english
 
 
+@pytest.mark.parametrize("chinese, english", [
+    ("4千余人", "more than 4000 people"),  # 千 and 百 scale like 万 and 亿
+    ("6百人", "600 people"),
+    ("2萬人", "20,000 people"),  # traditional characters and full-width digits are read
+    ("２．５万人", "25,000 people"),
+    ("兩千人", "2000 people"),
+    ("三成", "30%"),
+    ("百分之四十五", "45%"),
+])
+def test_scales_traditional_forms_and_percent_words(chinese, english):
+    assert E.render(chinese, "count") == english
+
+
+@pytest.mark.parametrize("vague", ["数十个", "几十万人", "上百个"])
+def test_a_vague_count_states_no_number(vague):
+    assert E.render(vague, "count") is None
+
+
+def test_date_ranges_and_parts_of_a_month():
+    assert E.render_date("2022年8月3日至6日") == "3 to 6 August 2022"
+    assert E.render_date("4月中下旬") == "mid-to-late April"
+    assert E.render_date("2021年中国—东盟博览会") == "2021"  # 中 of 中国 is no "mid"
+
+
+def test_what_the_question_names_is_matched_by_word_not_by_a_shared_prefix():
+    assert E._asked_already("Mexico", "place", "Which Mexican state signed?")
+    assert not E._asked_already("Guangzhou", "place", "Which city in Guangdong hosted the fair?")
+
+
+def test_a_gloss_that_points_to_chinese_is_cut_there():
+    assert not E.CJK.search(E.glosses()["英国"].english)
+
+
 def test_ordinal_suffixes():
     assert [E.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111)] == [
         "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st", "111th"]

@@ -312,3 +312,12 @@ def test_which_edition_asks_for_an_ordinal():
     q = "Which edition of the trade fair opened in the city?"
     assert profile(q).slot.unit == "第"
     assert _filled(q, "第十二届投资贸易洽谈会于5月在本市开幕，签约项目30个。") == ["第十二届"]
+
+
+def test_review_cases_of_places_and_counts_that_must_still_fill():
+    assert _filled("与日本哪个城市结好？", "与日本熊本市结好。") == ["日本熊本市"]  # 本 of a name, no determiner
+    assert _filled("会谈在哪个城市举行？", "代表团在沪举行会谈。") == ["沪"]  # a municipality is a city
+    assert _filled("与哪个国家开展合作？", "与澳洲开展合作。") == ["澳洲"]  # a country ending in 洲
+    assert _filled("Within 5 years, how many batches did it receive?", "5年内接待来访5批。") == ["5批"]
+    assert _filled("How much did the office obtain for poverty relief?", "争取扶贫资金311万元。") == ["311万元"]
+    assert person_spans("德国总理朔尔茨会见了代表团。") == [(4, 7)]  # a foreign name before its verb

@@ -43,6 +43,8 @@ def test_an_english_answer_shows_its_chinese_quote_beneath_the_english_as_a_quot
     lead, quote = md.split("\n", 1)
     assert lead.startswith("Russia") and "印度" in lead  # the English lead is a line of its own, no quote
     assert quote.startswith("> “") and '<sup class="cite">[1]</sup>' in quote
+    chinese = render.chat_markdown(Answer("“十四五”期间有哪些目标？", "“十四五”期间新增友城10对[1]", True, [CITE]))
+    assert not chinese.startswith(">")  # a Chinese answer that opens with a quote is no block quote
 
 
 def test_chat_markdown_notes_rewritten_question_and_fallback() -> None:

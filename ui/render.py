@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from rag.errors import IndexStateError, ModelError, QuestionError, RagError
+from rag.patterns import is_english
 from rag.types import Answer, Citation, Document
 
 MARKER = re.compile(r"\[(\d+)\]")
+QUOTE_LINE = re.compile(r"^“.*”\s*(?:\[\d+\])+$")  # an English answer's Chinese quote with its marker
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~&])")
 NOT_FOUND_NOTE = "文件中没有找到这个问题的答案 · The documents do not contain the answer to this question."
 SEARCHING = "🔎 正在检索文件… · Searching the documents…"
@@ -62,11 +64,12 @@ def chat_markdown(answer: Answer) -> str:
         Markdown with a little inline HTML (the markers as superscripts).
     """
     parts = []
+    english = is_english(answer.question)
     for line in answer.text.split("\n"):
         pieces = MARKER.split(line)  # text, number, text, number, …
         out = "".join(escape_markdown(p) if i % 2 == 0 else f'<sup class="cite">[{p}]</sup>' for i, p in enumerate(pieces))
         # An English answer's Chinese quote stands beneath its English lead, as a quote.
-        parts += [f"> {out}", ""] if line.startswith("“") else [out]
+        parts += [f"> {out}", ""] if english and QUOTE_LINE.match(line) else [out]
     text = "\n".join(parts).strip("\n")
     notes = []
     if answer.rewritten:
