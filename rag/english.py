@@ -484,7 +484,8 @@ def _by_english() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def named_in(question: str) -> list[str]:
+@lru_cache(maxsize=256)  # asked for every sentence an English question's slots are read in
+def named_in(question: str) -> tuple[str, ...]:
     """The Chinese of the proper names an English question names (Cannes -> 戛纳), through
     CC-CEDICT: every run of capitalised words, and each word of it alone."""
     table = _by_english()
@@ -496,7 +497,7 @@ def named_in(question: str) -> list[str]:
             for w in table.get(key, ()) + (table.get(key[:-1], ()) if key.endswith("s") else ()):
                 if w not in out:
                     out.append(w)  # BRICS also finds /BRIC/'s 金砖
-    return out
+    return tuple(out)
 
 
 _SUFFIX_WORDS = frozenset(_SUFFIX.values())
