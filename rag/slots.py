@@ -321,6 +321,19 @@ def focus_terms(focus: str) -> list[str]:
 
 
 _PLACE_SUFFIX = re.compile(rf"[{P.CJK}]{{2,5}}?(?:省|(?<!城)市|州|国(?![际家内外务企有营])|县)")
+_ZONE = re.compile(rf"[{P.CJK}]{{2,6}}?(新区|高新区|开发区|经开区|自贸试验区|综合试验区|实验区)")
+def _zone(folded: str, m: re.Match) -> tuple[int, int] | None:
+    """A development zone's name: the word before its suffix (组织红谷滩新区 -> 红谷滩新区), not a
+    verb or a determiner before it (推进各类开发区 names none)."""
+    import rjieba
+
+    words = rjieba.cut(folded[m.start(): m.start(1)])
+    name = words[-1] if words else ""
+    if len(name) < 2 or _NOT_A_PLACE_NAME.search(name) or name[0] in "我本该全各此其每":
+        return None
+    return m.start(1) - len(name), m.end()
+
+
 _EMBASSY = re.compile(rf"[{P.CJK}]{{2,6}}(?:大使馆|领事馆|总领事馆)")
 
 
@@ -375,7 +388,9 @@ def place_spans(folded: str, category: str | None = None) -> list[tuple[int, int
     # 省级, 县级 name a level, not a place ending in 省 or 县 (印度缔结省级友城).
     spans += [s for m in _PLACE_SUFFIX.finditer(folded) for s in [_trim(folded, *m.span())]
               if _names_a_place(folded[s[0]:s[1]]) and folded[m.end():m.end() + 1] != "级"]
-    spans += [m.span() for m in _EMBASSY.finditer(folded)] if category in (None, "地方", "地区") else []
+    if category in (None, "地方", "地区"):  # where: an embassy, or a development zone (红谷滩新区, 长沙高新区)
+        spans += [m.span() for m in _EMBASSY.finditer(folded)]
+        spans += [z for m in _ZONE.finditer(folded) if (z := _zone(folded, m))]
     from rag.cedict import names
 
     people = names().people  # 习近平 is a proper name, and no place

@@ -338,20 +338,22 @@ CROSS_DOCUMENT = [
     ("APEC商务旅行卡的工作出现在哪些地方的外事文件中？", ["厦门：", "湖南：", "江西：", "APEC"],
      {(XIAMEN, 29), (HUNAN, 62), (JIANGXI, 35)}),
     ("湖南、江西两份文件里说的“侨梦苑”，各自设在什么地方？", ["湖南：", "长沙", "江西：", "红谷滩"],
-     {(HUNAN, 48), (JIANGXI, 20)}),  # (¶20 and ¶21 of the Jiangxi summary both place its 侨梦苑 in 红谷滩)
+     {(HUNAN, 48), (JIANGXI, (20, 21))}),  # ¶20 and ¶21 of the Jiangxi summary both place its 侨梦苑 in 红谷滩
 ]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("question", "facts", "cited"), CROSS_DOCUMENT, ids=["apec", "qiaomengyuan"])
 def test_a_cross_document_question_cites_each_document(
-    seed_assistant: Assistant, question: str, facts: list[str], cited: set[tuple[str, int]]
+    seed_assistant: Assistant, question: str, facts: list[str], cited: set[tuple[str, int | tuple[int, ...]]]
 ) -> None:
     answer = ask(seed_assistant, question)
     assert answer.found, answer.text
     for fact in facts:
         assert fact in answer.text, (fact, answer.text)
-    assert {(c.doc, c.paragraph) for c in answer.citations} == cited
+    expected = {doc: set(p) if isinstance(p, tuple) else {p} for doc, p in cited}  # a paragraph, or the ones that hold it
+    assert {c.doc for c in answer.citations} == set(expected), answer.citations
+    assert all(c.paragraph in expected[c.doc] for c in answer.citations), answer.citations
     assert len({c.doc for c in answer.citations}) == len(answer.citations), "one citation per document"
     check_answer(answer, seed_assistant.corpus)
 
@@ -463,9 +465,11 @@ def test_a_follow_up_about_another_region_is_answered_for_it(
     answer = ask(seed_assistant, follow_up, history=history)
     assert answer.question == follow_up
     assert answer.rewritten == "湖南2017年力争与哪些国家缔结省级友城？"
-    assert answer.found, answer.text
-    assert {c.doc for c in answer.citations} == {HUNAN}
-    check_answer(answer, seed_assistant.corpus)
+    # Hunan's plan names no country for provincial sister cities in 2017: the answer, or the
+    # passages an abstention lists as possibly related, are Hunan's, not Fujian's.
+    assert answer.citations and {c.doc for c in answer.citations} == {HUNAN}, answer.text
+    if answer.found:
+        check_answer(answer, seed_assistant.corpus)
 
 
 @pytest.mark.slow

@@ -321,3 +321,9 @@ def test_review_cases_of_places_and_counts_that_must_still_fill():
     assert _filled("Within 5 years, how many batches did it receive?", "5年内接待来访5批。") == ["5批"]
     assert _filled("How much did the office obtain for poverty relief?", "争取扶贫资金311万元。") == ["311万元"]
     assert person_spans("德国总理朔尔茨会见了代表团。") == [(4, 7)]  # a foreign name before its verb
+
+
+def test_a_development_zone_answers_where_something_is():
+    q = "这两份文件里的“创业园”分别设在哪里？"
+    assert _filled(q, "组织青山湖新区“创业园”参加博览会。") == ["青山湖新区"]
+    assert _filled(q, "推进各类开发区“创业园”建设。") == []
