@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from rag import patterns as P
 from rag.cedict import _text as cedict_text
 from rag.text import fold
 from rag.verify import parse_chinese_number
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from rag.candidates import Pick
     from rag.question import QuestionProfile
 
-CJK = re.compile(r"[\u3400-\u9fff]")
+CJK = P.CJK_RE  # the package's one pattern for Chinese characters
 CJK_REF = re.compile(r"\s*[\u3400-\u9fff]")
 
 # --- numbers ---------------------------------------------------------------------------

@@ -205,7 +205,7 @@ def person_spans(text: str, question: str = "") -> list[tuple[int, int]]:
 
 
 def _after_an_ordinal(text: str, start: int) -> bool:
-    """Whether a name read before a title opens right after an ordinal's number (第十八届轮值主席:
+    """Whether a name read before a title opens right after an ordinal's number (第五届轮值会长:
     届轮值 describes the post, it names nobody)."""
     return text[start] in "届次期批任轮" and bool(re.search(r"第[\d〇一二三四五六七八九十百]+$", text[:start]))
 

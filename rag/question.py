@@ -433,7 +433,7 @@ def _plain(focus: str) -> str:
 
 def _focus_after(part: str, at: int) -> str:
     rest = part[at:].lstrip()
-    rest = rest[1:] if rest.startswith("的") else rest  # 多少批次的外国宾客: the noun follows 的
+    rest = rest[1:] if rest.startswith("的") else rest  # 多少位的来访嘉宾: the noun follows 的
     stop = _FOCUS_STOP.search(rest)
     return rest[: stop.start() if stop else len(rest)][:8]
 
