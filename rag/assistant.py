@@ -19,6 +19,7 @@ from rag.index import BuildReport, StoredIndex, open_index
 from rag.library import DocumentInfo, LibraryReport, add_files, library_lock, remove_files
 from rag.question import check_question
 from rag.retrieval import Filters, Retriever
+from rag.stores import store_factory
 from rag.llm import Generator
 from rag.settings import Settings
 from rag.types import Answer, Mode, Passage
@@ -74,7 +75,7 @@ class Assistant:
         _limit_threads(s.serve_threads)
         retriever = Retriever(
             index, embedder, fusion_depth=s.fusion_depth, rrf_k=s.rrf_k,
-            dense_weight=s.dense_weight, lexical_weight=s.lexical_weight,
+            dense_weight=s.dense_weight, lexical_weight=s.lexical_weight, store=store_factory(s),
         )
         composer = Composer(retriever)
         generation = Generation(
@@ -165,6 +166,13 @@ class Assistant:
         """The ``k`` paragraphs that best match ``question``."""
         question = check_question(question, self.settings.max_question_chars)
         return self.retriever.retrieve(question, k, filters)
+
+    def langchain_retriever(self, k: int = 5, filters: Filters | Mapping[str, Any] | None = None):
+        """The hybrid retriever (on this assistant's store) as a LangChain ``BaseRetriever``."""
+        from rag.lc_retriever import HybridRetriever
+
+        self.warm_up()
+        return HybridRetriever(retriever=self.retriever, k=k, filters=filters)
 
     def answer(
         self,

@@ -45,9 +45,23 @@ def _ms(values: list[float]) -> str:
     return f"p50 {1000 * percentile(values, 50):.1f} ms, p95 {1000 * percentile(values, 95):.1f} ms (n={len(values)})"
 
 
-def retrieval(settings: Settings, synthetic: int = 100_000) -> str:
+def retrieval(settings: Settings, synthetic: int = 100_000, milvus_lite: bool = False) -> str:
+    """Seeds and synthetic figures; with ``milvus_lite`` (and the milvus store) on a Milvus Lite
+    server started for the run, whose memory is reported too."""
+    if milvus_lite and settings.store == "milvus":
+        from rag import milvus_lite as lite
+
+        server = lite.start()
+        try:
+            return _retrieval(settings.replace(milvus_uri=server.uri), synthetic, server.pid)
+        finally:
+            server.stop()
+    return _retrieval(settings, synthetic, None)
+
+
+def _retrieval(settings: Settings, synthetic: int, server_pid: int | None) -> str:
     questions = [q.question for q in load_questions(DEFAULT_QUESTIONS)]
-    lines = ["retrieval benchmark"]
+    lines = [f"retrieval benchmark (store {settings.store})"]
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Assistant(settings.replace(index_dir=Path(tmp) / "index"))
         started = time.perf_counter()
@@ -66,14 +80,15 @@ def retrieval(settings: Settings, synthetic: int = 100_000) -> str:
         retriever.retrieve(questions[0])
         lines.append(f"seeds: warm retrieve() k=5, {_ms(_timed(retriever.retrieve, questions, repeat=2))}")
         if synthetic:
-            lines += _synthetic(serving, questions, synthetic)
+            lines += _synthetic(serving, questions, synthetic, server_pid)
     return "\n".join(lines)
 
 
-def _synthetic(assistant: Assistant, questions: list[str], size: int) -> list[str]:
+def _synthetic(assistant: Assistant, questions: list[str], size: int, server_pid: int | None = None) -> list[str]:
     from rag.index import StoredIndex, make_faiss_index
     from rag.retrieval import Retriever
     from rag.store import Manifest
+    from rag.stores import store_factory
     from rag.types import Chunk, Document, DocumentMeta, Paragraph
 
     index = assistant.index
@@ -97,19 +112,63 @@ def _synthetic(assistant: Assistant, questions: list[str], size: int) -> list[st
         docs.append(Document(name, DocumentMeta(name), tuple(paragraphs), ""))
     faiss_index, kind = make_faiss_index(matrix, assistant.settings.approximate_above)
     stored = StoredIndex(
-        Manifest(0, "", "", matrix.shape[1], 0, "", {}, kind, {}), tuple(docs), tuple(chunks), faiss_index,
+        Manifest(0, "", "synthetic", matrix.shape[1], 0, "", {}, kind, {}), tuple(docs), tuple(chunks), faiss_index,
         (), np.zeros((0, matrix.shape[1]), dtype=np.float32),
     )
-    retriever = Retriever(stored, assistant.embedder)
+    prepared = time.perf_counter() - started
+    settings = assistant.settings
+    if settings.store == "milvus":  # a collection of its own, dropped afterwards
+        settings = settings.replace(milvus_collection="rag_bench_synthetic")
+    started = time.perf_counter()
+    retriever = Retriever(stored, assistant.embedder, store=store_factory(settings))
     built = time.perf_counter() - started
-    retriever.retrieve(questions[0])
-    latency = _timed(retriever.retrieve, questions)
-    recall = _hnsw_recall(faiss_index, matrix, assistant, questions[:50]) if kind == "hnsw" else 1.0
-    return [
-        f"synthetic: {size:,} passages, {kind} index + BM25 built in {built:.1f} s, process RSS {_rss_mb():.0f} MB",
-        f"synthetic: warm retrieve() k=5, {_ms(latency)}",
-        f"synthetic: {kind} recall@10 against exact search {recall:.3f} (efSearch from the index)",
-    ]
+    store = retriever.store
+    try:
+        retriever.retrieve(questions[0])
+        latency = _timed(retriever.retrieve, questions)
+        lines = [f"synthetic: {size:,} passages prepared in {prepared:.1f} s (vectors from seed sentences)"]
+        if store.name == "milvus":
+            lines.append(f"synthetic: milvus ingest (chunk vectors + BM25 sparse vectors, {kind} index) "
+                         f"{built:.1f} s, {size / built:,.0f} passages/s")
+            recall = _milvus_recall(store, matrix, assistant, questions[:50])
+        else:
+            lines.append(f"synthetic: {kind} index + BM25 built in {built:.1f} s")
+            recall = _hnsw_recall(faiss_index, matrix, assistant, questions[:50]) if kind == "hnsw" else 1.0
+        lines += [
+            f"synthetic: store {store.name}, warm retrieve() k=5, {_ms(latency)}",
+            f"synthetic: {store.name} {kind} recall@10 against exact search {recall:.3f}",
+            f"synthetic: client process RSS {_rss_mb():.0f} MB" + _server_rss(server_pid),
+        ]
+        return lines
+    finally:
+        if store.name == "milvus":
+            store.drop()
+
+
+def _milvus_recall(store, matrix: np.ndarray, assistant: Assistant, questions: list[str]) -> float:
+    import faiss
+
+    exact = faiss.IndexFlatIP(matrix.shape[1])
+    exact.add(matrix)
+    q = assistant.embedder.embed_queries(questions).astype(np.float32)
+    _, exact_ids = exact.search(q, 10)
+    shares = []
+    for vector, wanted in zip(q, exact_ids):
+        found = {store._chunk_row[k] for k, _ in store._search("chunks", "vec", vector.tolist(), 10, "")}
+        shares.append(len(found & set(int(i) for i in wanted)) / 10)
+    return float(np.mean(shares))
+
+
+def _server_rss(pid: int | None) -> str:
+    if pid is None:
+        return ""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return f", Milvus Lite server RSS {int(line.split()[1]) / 1024:.0f} MB"
+    except OSError:
+        pass
+    return ""
 
 
 def _hnsw_recall(index, matrix: np.ndarray, assistant: Assistant, questions: list[str]) -> float:

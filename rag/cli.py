@@ -171,8 +171,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if args.what == "serve":
         print(rag_bench.serve(_settings(args), args.clients, args.seconds, args.mode))
         return 0
-    runner = {"retrieval": rag_bench.retrieval, "answer": rag_bench.answer, "ingest": rag_bench.ingest}[args.what]
-    print(runner(_settings(args), synthetic=args.synthetic))
+    settings = _settings(args)
+    if args.store:
+        settings = settings.replace(store=args.store)
+    if args.what == "retrieval":
+        print(rag_bench.retrieval(settings, synthetic=args.synthetic, milvus_lite=args.milvus_lite))
+        return 0
+    runner = {"answer": rag_bench.answer, "ingest": rag_bench.ingest}[args.what]
+    print(runner(settings, synthetic=args.synthetic))
     return 0
 
 
@@ -270,7 +276,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("what", choices=["retrieval", "embed", "answer", "ingest", "serve"])
     p.add_argument("--clients", type=int, default=20, help="concurrent clients (serve; at most 64)")
     p.add_argument("--seconds", type=float, default=60.0, help="how long the clients ask (serve; at most 600)")
-    p.add_argument("--synthetic", type=int, default=100_000, help="passages in the synthetic corpus (retrieval)")
+    p.add_argument("--synthetic", "--passages", type=int, default=100_000, dest="synthetic",
+                   help="passages in the synthetic corpus (retrieval)")
+    p.add_argument("--store", choices=["faiss", "milvus"], help="where the searches run (default: RAG_STORE)")
+    p.add_argument("--milvus-lite", action="store_true",
+                   help="retrieval with --store milvus: start a Milvus Lite server for the run and report its memory")
     p.add_argument("--mode", choices=["extractive", "generative"])
     p.set_defaults(func=cmd_bench)
 

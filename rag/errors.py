@@ -34,3 +34,7 @@ class ModelError(RagError):
 
 class SettingsError(RagError):
     """A setting has a value outside its allowed set or range."""
+
+
+class StoreError(RagError):
+    """The search store (a Milvus server) is unreachable or refuses a request."""

@@ -93,6 +93,16 @@ def _unsure_bigrams(text: str) -> list[str]:
     return out
 
 
+_LENGTH_STEP = 1.02
+
+
+def rounded_mean_length(documents: Sequence[Sequence[str]]) -> float:
+    """The documents' mean length on a 2% grid: adding or removing a few documents usually
+    keeps it, so stored BM25 weights need rewriting only when the corpus changes a lot."""
+    mean = sum(len(d) for d in documents) / len(documents) if documents else 1.0
+    return float(_LENGTH_STEP ** round(math.log(max(mean, 1.0)) / math.log(_LENGTH_STEP)))
+
+
 @dataclass(frozen=True)
 class BM25:
     """Okapi BM25 over pre-tokenised documents, as sparse postings in numpy arrays."""
@@ -102,12 +112,16 @@ class BM25:
     postings: tuple[np.ndarray, ...]  # per term: document ids
     weights: tuple[np.ndarray, ...]  # per term: BM25 term weight in each of those documents
     size: int
+    avgdl: float = 1.0  # the mean length the weights were normalised by
 
     @classmethod
-    def build(cls, documents: Sequence[Sequence[str]], k1: float = 1.2, b: float = 0.75) -> "BM25":
+    def build(cls, documents: Sequence[Sequence[str]], k1: float = 1.2, b: float = 0.75,
+              avgdl: float | None = None) -> "BM25":
+        """``avgdl`` fixes the mean length (the corpus's own by default), so that weights
+        stored elsewhere (a Milvus store) stay comparable while the corpus changes a little."""
         n = len(documents)
         lengths = np.array([len(d) for d in documents], dtype=np.float32)
-        avg = float(lengths.mean()) if n else 1.0
+        avg = avgdl if avgdl is not None else float(lengths.mean()) if n else 1.0
         vocabulary: dict[str, int] = {}
         docs_of: list[list[int]] = []
         tf_of: list[list[int]] = []
@@ -128,7 +142,7 @@ class BM25:
             norm = k1 * (1 - b + b * lengths[ids_a] / max(avg, 1e-9))
             postings.append(ids_a)
             weights.append((tf_a * (k1 + 1) / (tf_a + norm)).astype(np.float32))
-        return cls(vocabulary, idf, tuple(postings), tuple(weights), n)
+        return cls(vocabulary, idf, tuple(postings), tuple(weights), n, avg)
 
     def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
         """BM25 score of every document for the query (zeros where nothing matches)."""

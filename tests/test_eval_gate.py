@@ -77,3 +77,22 @@ def test_gate_fails_when_retrieval_is_crippled(seed_assistant) -> None:
     scores = score(run(assistant_pipeline(seed_assistant, strategy="lexical", fusion_depth=1), split))
     found = violations(scores, load_thresholds()["corpora"]["seeds"])
     assert any(v.startswith("recall_at_5") for v in found), found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("corpus", sorted(CORPORA))
+def test_the_milvus_store_gives_the_same_figures(corpus_assistants, milvus_uri, corpus: str) -> None:
+    """RAG_STORE=milvus: every figure of the test split within 0.01 of the in-process store
+    (the latencies aside: a server is a round trip away)."""
+    from rag.assistant import Assistant
+
+    local = corpus_assistants[corpus]
+    remote = Assistant(local.settings.replace(store="milvus", milvus_uri=milvus_uri), embedder=local.embedder)
+    remote.warm_up()
+    assert remote.retriever.store.name == "milvus"
+    split = _test_split(local, corpus)
+    a = dataclasses.asdict(score(run(assistant_pipeline(local), split)))
+    b = dataclasses.asdict(score(run(assistant_pipeline(remote), split)))
+    apart = {k: (a[k], b[k]) for k in a
+             if isinstance(a[k], float) and not k.startswith("latency") and abs(a[k] - b[k]) > 0.01}
+    assert apart == {}
