@@ -24,10 +24,13 @@ from rag.evaluation.dataset import load_questions
 from rag.settings import Settings
 
 
-def _rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
+def _rss_mb(pid: int | str = "self") -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return float("nan")
 
 
@@ -130,10 +133,14 @@ def _synthetic(assistant: Assistant, questions: list[str], size: int, server_pid
         if store.name == "milvus":
             lines.append(f"synthetic: milvus ingest (chunk vectors + BM25 sparse vectors, {kind} index) "
                          f"{built:.1f} s, {size / built:,.0f} passages/s")
-            recall = _milvus_recall(store, matrix, assistant, questions[:50])
+            def nearest(v: np.ndarray, k: int) -> list[int]:
+                return [store._chunk_row[key] for key, _ in store._search("chunks", "vec", v.tolist(), k, "")]
+
+            recall = _recall(nearest, matrix, assistant, questions[:50])
         else:
             lines.append(f"synthetic: {kind} index + BM25 built in {built:.1f} s")
-            recall = _hnsw_recall(faiss_index, matrix, assistant, questions[:50]) if kind == "hnsw" else 1.0
+            recall = _recall(lambda v, k: faiss_index.search(v[None, :], k)[1][0].tolist(), matrix, assistant,
+                             questions[:50]) if kind == "hnsw" else 1.0
         lines += [
             f"synthetic: store {store.name}, warm retrieve() k=5, {_ms(latency)}",
             f"synthetic: {store.name} {kind} recall@10 against exact search {recall:.3f}",
@@ -145,41 +152,19 @@ def _synthetic(assistant: Assistant, questions: list[str], size: int, server_pid
             store.drop()
 
 
-def _milvus_recall(store, matrix: np.ndarray, assistant: Assistant, questions: list[str]) -> float:
-    import faiss
-
-    exact = faiss.IndexFlatIP(matrix.shape[1])
-    exact.add(matrix)
-    q = assistant.embedder.embed_queries(questions).astype(np.float32)
-    _, exact_ids = exact.search(q, 10)
-    shares = []
-    for vector, wanted in zip(q, exact_ids):
-        found = {store._chunk_row[k] for k, _ in store._search("chunks", "vec", vector.tolist(), 10, "")}
-        shares.append(len(found & set(int(i) for i in wanted)) / 10)
-    return float(np.mean(shares))
-
-
 def _server_rss(pid: int | None) -> str:
-    if pid is None:
-        return ""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return f", Milvus Lite server RSS {int(line.split()[1]) / 1024:.0f} MB"
-    except OSError:
-        pass
-    return ""
+    return "" if pid is None else f", Milvus Lite server RSS {_rss_mb(pid):.0f} MB"
 
 
-def _hnsw_recall(index, matrix: np.ndarray, assistant: Assistant, questions: list[str]) -> float:
+def _recall(nearest, matrix: np.ndarray, assistant: Assistant, questions: list[str]) -> float:
+    """Mean share of the exact top 10 that ``nearest(query vector, 10)`` (row ids) finds."""
     import faiss
 
     exact = faiss.IndexFlatIP(matrix.shape[1])
     exact.add(matrix)
     q = assistant.embedder.embed_queries(questions).astype(np.float32)
-    _, approx_ids = index.search(q, 10)
     _, exact_ids = exact.search(q, 10)
-    return float(np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx_ids, exact_ids)]))
+    return float(np.mean([len(set(nearest(v, 10)) & set(e)) / 10 for v, e in zip(q, exact_ids)]))
 
 
 def answer(settings: Settings, synthetic: int = 0) -> str:

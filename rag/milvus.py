@@ -23,6 +23,7 @@ import re
 import time
 import zlib
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -81,8 +82,7 @@ class MilvusStore:
         self._sentence_keys = [_sentence_key(layout, i) for i in range(len(index.sentences))]
         self._sentence_row = {k: i for i, k in enumerate(self._sentence_keys)}
         self._avgdl = layout.bm25.avgdl
-        self._paragraph_keys = [_paragraph_key(layout, i, self._avgdl) for i in range(len(layout.paragraphs))]
-        self._paragraph_row = {k: i for i, k in enumerate(self._paragraph_keys)}
+        self._paragraph_row = {_paragraph_key(layout, i, self._avgdl): i for i in range(len(layout.paragraphs))}
         self.last_sync: dict[str, tuple[int, int]] = {}  # (inserted, deleted) per collection when opened
 
     def __repr__(self) -> str:
@@ -110,18 +110,18 @@ class MilvusStore:
         layout, index = self.layout, self.layout.index
         dim = index.manifest.dimension
         report = {}
-        chunk_vectors = _chunk_vectors(index)
+        # Vectors and weights are made only for the rows the server lacks.
         report["chunks"] = self._sync_one(
             "chunks", "dense", self._chunk_row,
-            lambda i: {"vec": chunk_vectors[i].tolist(), **_where(layout, index.chunks[i].doc)}, dim)
+            lambda i: {"vec": index.chunk_index.reconstruct(i).tolist(), **_where(layout, index.chunks[i].doc)}, dim)
         report["sentences"] = self._sync_one(
             "sentences", "dense", self._sentence_row,
             lambda i: {"vec": index.sentence_vectors[i].astype(np.float32).tolist(),
                        **_where(layout, index.sentences[i].doc)}, dim)
-        weights = _paragraph_weights(layout, self._avgdl)
+        tokens = layout.paragraph_tokens
         report["paragraphs"] = self._sync_one(  # a paragraph without tokens has nothing to match
-            "paragraphs", "sparse", {k: i for k, i in self._paragraph_row.items() if weights[i]},
-            lambda i: {"sparse": weights[i], **_where(layout, layout.paragraphs[i].doc)}, dim)
+            "paragraphs", "sparse", {k: i for k, i in self._paragraph_row.items() if tokens[i]},
+            lambda i: {"sparse": _weights(tokens[i], self._avgdl), **_where(layout, layout.paragraphs[i].doc)}, dim)
         changed = {k: v for k, v in report.items() if v != (0, 0)}
         if changed:
             log.warning("Milvus %s: %s in %.1f s", self.config.uri,
@@ -148,10 +148,14 @@ class MilvusStore:
         out: dict[str, Any] = {"format": FORMAT, "kind": kind, "model_id": m.model_id,
                                "model_fingerprint": m.model_fingerprint}
         if vector == "dense":
-            out |= {"dimension": dim, "index": "hnsw" if rows > self.config.approximate_above else "flat"}
+            out |= {"dimension": dim, "index": "hnsw" if self._approximate(rows) else "flat"}
         else:
             out |= {"tokens": "rag.lexical", "term_id": "crc32"}
         return out
+
+    def _approximate(self, rows: int) -> bool:
+        """Whether a dense collection of ``rows`` vectors is searched by HNSW rather than exactly."""
+        return rows > self.config.approximate_above
 
     def _ensure(self, name: str, vector: str, dim: int, manifest: dict[str, Any]) -> None:
         """Create the collection, or recreate it when it was made by another model or format."""
@@ -257,8 +261,8 @@ class MilvusStore:
         if limit <= 0:
             return []
         params: dict[str, Any] = {"metric_type": "IP", "params": {}}
-        if field_name == "vec" and len(self.layout.index.chunks if kind == "chunks" else self.layout.index.sentences) \
-                > self.config.approximate_above:
+        index = self.layout.index
+        if field_name == "vec" and self._approximate(len(index.chunks if kind == "chunks" else index.sentences)):
             params["params"] = {"ef": max(_HNSW_EF, limit)}
         with _errors(self.config):
             result = self.client.search(f"{self.prefix}_{kind}", data=[query], anns_field=field_name,
@@ -286,22 +290,16 @@ def connect(config: MilvusConfig) -> Any:
     return client
 
 
-class _errors:
+@contextmanager
+def _errors(config: MilvusConfig) -> Iterator[None]:
     """Turn the client's exceptions into a StoreError that names the server (not the token)."""
-
-    def __init__(self, config: MilvusConfig) -> None:
-        self.config = config
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: type | None, exc: BaseException | None, tb: object) -> bool:
-        if exc is None or isinstance(exc, StoreError) or not isinstance(exc, Exception):
-            return False
-        message = str(exc)
-        if self.config.token:
-            message = message.replace(self.config.token, "***")
-        raise StoreError(f"the Milvus server at {self.config.uri} failed: {message}") from exc
+    try:
+        yield
+    except StoreError:
+        raise
+    except Exception as exc:
+        message = str(exc).replace(config.token, "***") if config.token else str(exc)
+        raise StoreError(f"the Milvus server at {config.uri} failed: {message}") from exc
 
 
 def _chunk_key(doc: str, chunk_id: str) -> str:
@@ -331,26 +329,16 @@ def _paragraph_key(layout: Layout, row: int, avgdl: float) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _paragraph_weights(layout: Layout, avgdl: float, k1: float = 1.2, b: float = 0.75) -> list[dict[int, float]]:
-    """Each paragraph's BM25 document-side weights (tf saturation and length normalisation
+def _weights(tokens: Sequence[str], avgdl: float, k1: float = 1.2, b: float = 0.75) -> dict[int, float]:
+    """One paragraph's BM25 document-side weights (tf saturation and length normalisation
     by ``avgdl``, as ``rag.lexical.BM25``) keyed by term id. The mean length is part of every
     paragraph's key, so weights are rewritten when it moves (``rounded_mean_length``)."""
-    out = []
-    for tokens in layout.paragraph_tokens:
-        norm = k1 * (1 - b + b * len(tokens) / avgdl)
-        weights: dict[int, float] = {}
-        for term, tf in Counter(tokens).items():
-            t = term_id(term)
-            weights[t] = weights.get(t, 0.0) + tf * (k1 + 1) / (tf + norm)
-        out.append(weights)
-    return out
-
-
-def _chunk_vectors(index: Any) -> np.ndarray:
-    n = index.chunk_index.ntotal
-    if not n:
-        return np.zeros((0, index.manifest.dimension), dtype=np.float32)
-    return index.chunk_index.reconstruct_n(0, n)
+    norm = k1 * (1 - b + b * len(tokens) / avgdl)
+    weights: dict[int, float] = {}
+    for term, tf in Counter(tokens).items():
+        t = term_id(term)
+        weights[t] = weights.get(t, 0.0) + tf * (k1 + 1) / (tf + norm)
+    return weights
 
 
 def _read_manifest(properties: dict[str, Any]) -> dict[str, Any]:

@@ -46,16 +46,14 @@ def test_milvus_token_stays_out_of_reprs():
 def test_sparse_weights_reproduce_bm25_scores():
     """Doc-side weights (as stored on the server) dotted with IDF-carrying query weights give
     the BM25 scores of rag.lexical exactly, when the mean length is the corpus's own."""
-    from types import SimpleNamespace
-
-    from rag.milvus import _paragraph_weights, term_id
+    from rag.milvus import _weights, term_id
 
     texts = ["厦门与宿务缔结友好城市关系", "接待外宾205批次", "全年举办国际会议12场，接待外宾3000人次",
              "推进友好城市交流合作，新增友城3对"]
     tokens = tuple(tuple(tokenize(t)) for t in texts)
     bm25 = BM25.build(tokens)
     avgdl = sum(len(t) for t in tokens) / len(tokens)
-    weights = _paragraph_weights(SimpleNamespace(paragraph_tokens=tokens), avgdl)
+    weights = [_weights(t, avgdl) for t in tokens]
     for question in ["友好城市 外宾", "接待外宾多少批次", "国际会议"]:
         q_tokens = tokenize(question)
         query: dict[int, float] = {}
