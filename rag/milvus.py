@@ -37,6 +37,7 @@ log = logging.getLogger("rag")
 FORMAT = 1
 SENTENCE_DEPTH = 2_000  # nearest sentences asked of the server per question
 _BATCH = 1_000
+_CONNECT_ATTEMPTS = 3
 _HNSW = {"M": 32, "efConstruction": 80}
 _HNSW_EF = 128
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,200}")
@@ -284,10 +285,18 @@ def connect(config: MilvusConfig) -> Any:
         from pymilvus import MilvusClient
     except ImportError as exc:
         raise StoreError("the Milvus store needs pymilvus: pip install -e '.[milvus]'") from exc
-    with _errors(config):
-        client = MilvusClient(uri=config.uri, token=config.token, timeout=config.timeout)
-        client.list_collections()  # fails now, with the URI, rather than inside a question
-    return client
+    # A connection of its own (not pymilvus's shared one, whose recovery after a long idle
+    # spell can fail once), tried again briefly: a busy server may refuse a first attempt.
+    for attempt in range(_CONNECT_ATTEMPTS):
+        try:
+            with _errors(config):
+                client = MilvusClient(uri=config.uri, token=config.token, timeout=config.timeout, dedicated=True)
+                client.list_collections()  # fails now, with the URI, rather than inside a question
+            return client
+        except StoreError:
+            if attempt == _CONNECT_ATTEMPTS - 1:
+                raise
+            time.sleep(1.0)
 
 
 @contextmanager
