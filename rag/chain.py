@@ -83,16 +83,21 @@ class Generation:
 
 def build_chain(retriever: Retriever, composer: Composer, generation: Generation | None = None):
     """The LangChain pipeline that ``Assistant.answer`` invokes."""
-    from langchain_core.runnables import RunnableLambda
+    from langchain_core.runnables import RunnableConfig, RunnableLambda
+
+    from rag.lc_retriever import HybridRetriever
+
+    hybrid = HybridRetriever(retriever=retriever)
 
     def condense(step: Step) -> Step:
         standalone = rewrite(step.question, step.history)
         return replace(step, standalone=standalone, profile=profile(standalone))
 
-    def retrieve(step: Step) -> Step:
+    def retrieve(step: Step, config: RunnableConfig) -> Step:
         wide = step.profile.cross_document or profile(step.question).cross_document
         depth = max(step.k, composer.weights.paragraphs, CROSS_DOCUMENT_DEPTH if wide else RETRIEVAL_DEPTH)
-        return replace(step, retrieval=retriever.search(step.standalone, depth, step.filters, step.profile))
+        ranked = hybrid.invoke(step.standalone, config, k=depth, filters=step.filters, asked=step.profile)
+        return replace(step, retrieval=ranked.retrieval)
 
     def answer(step: Step) -> Step:
         evidence = composer.evidence(step.question, step.standalone, step.retrieval, step.profile)

@@ -586,3 +586,28 @@ def test_an_english_question_is_answered_in_english_with_the_chinese_quote_benea
     assert quote.startswith("“") and quote.endswith("[1]") and answer.citations[0].quote in quote
     refused = ask(seed_assistant, "Who won the football World Cup in 2018?")
     assert not refused.found and refused.text.startswith("The documents do not contain an answer")
+
+
+def test_the_chain_retrieves_through_the_langchain_retriever(fake_assistant: Assistant) -> None:
+    # The chain's retrieve stage is the hybrid BaseRetriever: a LangChain callback sees one
+    # retriever run whose documents are the paragraphs the answer was read from, in order.
+    from langchain_core.callbacks import BaseCallbackHandler
+
+    from rag.chain import Step
+
+    seen: list[list] = []
+
+    class Recorder(BaseCallbackHandler):
+        def on_retriever_end(self, documents, **kwargs) -> None:
+            seen.append(list(documents))
+
+    question = FAKE_QUESTIONS[0]
+    chain = fake_assistant._parts()[4]
+    answer = chain.invoke(Step(question, k=5), config={"callbacks": [Recorder()]})
+    assert len(seen) == 1
+    expected = fake_assistant.retriever.search(question, len(seen[0]))
+    assert [(d.metadata["doc"], d.metadata["paragraph"]) for d in seen[0]] == [
+        (h.paragraph.doc, h.paragraph.number) for h in expected.hits]
+    assert seen[0][0].metadata["store"] == "faiss"
+    for c in answer.citations:
+        assert (c.doc, c.paragraph) in {(d.metadata["doc"], d.metadata["paragraph"]) for d in seen[0]}
