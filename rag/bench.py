@@ -141,8 +141,18 @@ def _synthetic(assistant: Assistant, questions: list[str], size: int, server_pid
             lines.append(f"synthetic: {kind} index + BM25 built in {built:.1f} s")
             recall = _recall(lambda v, k: faiss_index.search(v[None, :], k)[1][0].tolist(), matrix, assistant,
                              questions[:50]) if kind == "hnsw" else 1.0
+        # The store's two queries alone (question embedded beforehand): what the engine costs.
+        from rag.lexical import tokenize
+
+        probe = questions[:200]
+        vectors = [assistant.embedder.embed_query(q) for q in probe]
+        tokens = [tokenize(retriever.lexical_query(q)) for q in probe]
         lines += [
-            f"synthetic: store {store.name}, warm retrieve() k=5, {_ms(latency)}",
+            f"synthetic: store {store.name}, dense query (chunk depth {store.layout.chunk_depth()}), "
+            f"{_ms(_timed(lambda v: store.dense(v, None), vectors))}",
+            f"synthetic: store {store.name}, BM25 query (depth {retriever.fusion_depth}), "
+            f"{_ms(_timed(lambda t: store.lexical(t, None), tokens))}",
+            f"synthetic: store {store.name}, warm retrieve() k=5 (embedding, both queries, fusion), {_ms(latency)}",
             f"synthetic: {store.name} {kind} recall@10 against exact search {recall:.3f}",
             f"synthetic: client process RSS {_rss_mb():.0f} MB" + _server_rss(server_pid),
         ]
